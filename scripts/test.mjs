@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// `npm test`: every tier, in order, each step's output as it runs, and a summary at the end.
+//   node scripts/test.mjs                 all steps
+//   node scripts/test.mjs unit e2e        only the named steps
+// Exits non-zero if any step failed (later steps still run, so one run shows every failure).
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+const PYTHON = '/usr/bin/python3';
+
+/** Each step: a name, what it proves, and the command. */
+const STEPS = [
+  { name: 'lint', what: 'eslint + prettier', cmds: [[bin('eslint'), ['.', '--max-warnings=0']], [bin('prettier'), ['--check', '.']]] },
+  { name: 'types', what: 'TypeScript strict', cmds: [[bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']]] },
+  { name: 'unit', what: 'core rules on the fixtures, popup components', cmds: [[bin('vitest'), ['run', '--project', 'unit']]] },
+  {
+    name: 'backend',
+    what: 'Django app + devstack (pytest-django, SQLite)',
+    cmds: [[PYTHON, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider']]],
+    cwd: join(root, 'backend'),
+  },
+  { name: 'build', what: 'production build of the extension', cmds: [[bin('vite'), ['build', '--logLevel', 'warn']]] },
+  { name: 'e2e', what: 'built extension in real browsers', cmds: [[bin('vitest'), ['run', '--project', 'e2e']]] },
+];
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((w) => !STEPS.some((s) => s.name === w));
+if (unknown.length) {
+  console.error(`unknown step(s): ${unknown.join(', ')}; steps are: ${STEPS.map((s) => s.name).join(', ')}`);
+  process.exit(2);
+}
+const steps = wanted.length ? STEPS.filter((s) => wanted.includes(s.name)) : STEPS;
+const results = [];
+for (const step of steps) {
+  const started = Date.now();
+  console.log(`\n=== ${step.name}: ${step.what}`);
+  let ok = true;
+  for (const [cmd, args] of step.cmds) {
+    const r = spawnSync(cmd, args, {
+      cwd: step.cwd ?? root,
+      stdio: 'inherit',
+      env: { ...process.env, FORCE_COLOR: process.env.CI ? '0' : (process.env.FORCE_COLOR ?? '1') },
+    });
+    if (r.error) console.error(`could not run ${cmd}: ${r.error.message}`);
+    // pytest exits 5 when it collected no tests: that is a failure here, never a pass.
+    if (r.status !== 0) {
+      ok = false;
+      break;
+    }
+  }
+  results.push({ name: step.name, ok, seconds: (Date.now() - started) / 1000 });
+}
+
+console.log('\n=== summary');
+for (const r of results) console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name.padEnd(8)} ${r.seconds.toFixed(1)} s`);
+const failed = results.filter((r) => !r.ok);
+console.log(failed.length ? `npm test: ${failed.length} step(s) failed: ${failed.map((r) => r.name).join(', ')}` : `npm test: all ${results.length} steps passed`);
+process.exit(failed.length ? 1 : 0);

@@ -1,0 +1,124 @@
+// Background service worker (Chromium) / event page (Firefox). Holds no state in globals that the
+// user sees: everything is in `storage.session` through TabStore, so a stopped worker loses nothing.
+import { isContentMessage, isEnvelope, isPageMessage, type Envelope } from '../core/messages';
+import { browser, type Runtime } from '../platform/browser';
+import { flagsOn, TabStore } from './tab-store';
+
+const store = new TabStore({
+  get: (key) => browser.storage.session.get(key),
+  set: (items) => browser.storage.session.set(items),
+  remove: (key) => browser.storage.session.remove(key),
+});
+
+const EXTENSION_ORIGIN = new URL(browser.runtime.getURL('/')).origin;
+
+/** A content script of ours, in the top frame of a web page in a tab. */
+function fromContentScript(sender: Runtime.MessageSender): number | null {
+  if (sender.id !== browser.runtime.id) return null;
+  const tabId = sender.tab?.id;
+  if (tabId === undefined || tabId < 0 || sender.frameId !== 0) return null;
+  const url = sender.url ?? '';
+  if (!url.startsWith('http://') && !url.startsWith('https://')) return null;
+  return tabId;
+}
+
+/** One of the extension's own pages (popup, options), never a content script. */
+function fromExtensionPage(sender: Runtime.MessageSender): boolean {
+  if (sender.id !== browser.runtime.id) return false;
+  try {
+    return new URL(sender.url ?? '').origin === EXTENSION_ORIGIN;
+  } catch {
+    return false;
+  }
+}
+
+async function updateBadge(tabId: number, on: number | null): Promise<void> {
+  try {
+    await browser.action.setBadgeText({ tabId, text: on === null || on === 0 ? '' : String(on) });
+    await browser.action.setBadgeBackgroundColor({ tabId, color: '#0a7d45' });
+  } catch {
+    // The tab may be gone; the badge is cosmetic.
+  }
+}
+
+async function fromContent(tabId: number, message: Envelope): Promise<null> {
+  if (!isContentMessage(message.type)) return null;
+  const p = message.payload as Record<string, unknown>;
+  let state;
+  switch (message.type) {
+    case 'page/start':
+      if (typeof p['url'] !== 'string' || typeof p['identity'] !== 'object' || p['identity'] === null) return null;
+      state = await store.pageStart(tabId, p['url'], p['identity'] as never, typeof p['at'] === 'number' && Number.isFinite(p['at']) ? p['at'] : Date.now());
+      break;
+    case 'page/identity':
+      if (typeof p['identity'] !== 'object' || p['identity'] === null) return null;
+      state = await store.setIdentity(tabId, p['identity'] as never);
+      break;
+    case 'page/captured':
+      if (typeof p['url'] !== 'string' || typeof p['method'] !== 'string' || typeof p['status'] !== 'number') return null;
+      state = await store.captured(tabId, {
+        url: p['url'],
+        method: p['method'],
+        status: p['status'],
+        capturedAt: typeof p['capturedAt'] === 'number' ? p['capturedAt'] : Date.now(),
+        body: typeof p['body'] === 'string' ? p['body'] : null,
+        bodyNote: typeof p['bodyNote'] === 'string' ? p['bodyNote'].slice(0, 300) : null,
+      });
+      break;
+    case 'page/dropped':
+      if (typeof p['reason'] !== 'string') return null;
+      state = await store.dropped(tabId, {
+        url: typeof p['url'] === 'string' ? p['url'].slice(0, 2000) : '',
+        method: '',
+        source: null,
+        at: Date.now(),
+        reason: p['reason'].slice(0, 300),
+      });
+      break;
+  }
+  await updateBadge(tabId, flagsOn(state ?? null));
+  return null;
+}
+
+async function fromPage(message: Envelope): Promise<unknown> {
+  if (!isPageMessage(message.type)) return null;
+  const tabId = (message.payload as { tabId?: unknown }).tabId;
+  if (typeof tabId !== 'number' || !Number.isInteger(tabId) || tabId < 0) return null;
+  switch (message.type) {
+    case 'popup/state':
+      return store.get(tabId);
+    case 'popup/reload':
+      await browser.tabs.reload(tabId);
+      return null;
+  }
+}
+
+browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
+  if (!isEnvelope(message)) return undefined;
+  if (isContentMessage(message.type)) {
+    const tabId = fromContentScript(sender);
+    return tabId === null ? undefined : fromContent(tabId, message);
+  }
+  if (isPageMessage(message.type)) {
+    return fromExtensionPage(sender) ? fromPage(message) : undefined;
+  }
+  return undefined;
+});
+
+browser.tabs.onRemoved.addListener((tabId) => {
+  void store.clear(tabId);
+});
+
+// A tab that leaves the portal for a page we have no access to: its state would be stale.
+browser.tabs.onUpdated.addListener((tabId, change, tab) => {
+  if (change.status !== 'loading') return;
+  let origin = '';
+  try {
+    origin = tab.url ? new URL(tab.url).origin : '';
+  } catch {
+    origin = '';
+  }
+  void store.navigated(tabId, origin).then((state) => {
+    if (!state) void updateBadge(tabId, null);
+  });
+});

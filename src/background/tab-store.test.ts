@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { fixtureText } from '../../test/fixtures';
+import type { CapturedResponse } from '../core/extract';
+import { MAX_LOADS } from '../core/storage-keys';
+import { flagsOn, TabStore, type SessionArea } from './tab-store';
+
+class MemoryArea implements SessionArea {
+  items = new Map<string, unknown>();
+  async get(key: string) {
+    await Promise.resolve();
+    return this.items.has(key) ? { [key]: structuredClone(this.items.get(key)) } : {};
+  }
+  async set(items: Record<string, unknown>) {
+    await Promise.resolve();
+    for (const [k, v] of Object.entries(items)) this.items.set(k, structuredClone(v));
+  }
+  async remove(key: string) {
+    this.items.delete(key);
+  }
+}
+
+const PAGE = 'http://localhost:8734/test-enterprise';
+const learner = (body = fixtureText('enterprise-learner.json'), status = 200): CapturedResponse => ({
+  method: 'GET', url: 'http://localhost:18000/enterprise/api/v1/enterprise-learner/?username=alice', status, body, bodyNote: null, capturedAt: 10,
+});
+
+describe('TabStore', () => {
+  it('keeps snapshots per load and survives a new store over the same area (a restarted worker)', async () => {
+    const area = new MemoryArea();
+    let t = 100;
+    const store = new TabStore(area, () => t++);
+    await store.pageStart(7, PAGE + '?feature=x', { status: 'missing' });
+    await store.captured(7, learner());
+    const again = new TabStore(area);
+    const state = await again.get(7);
+    expect(state?.featureParams).toEqual(['x']);
+    expect(state?.loads).toHaveLength(1);
+    expect(state?.loads[0]?.snapshots[0]?.flags).toHaveLength(10);
+    expect(flagsOn(state)).toBe(1);
+  });
+
+  it('serialises concurrent updates to one tab: nothing is lost', async () => {
+    const store = new TabStore(new MemoryArea());
+    await store.pageStart(1, PAGE, { status: 'missing' });
+    await Promise.all(Array.from({ length: 20 }, () => store.captured(1, learner())));
+    expect((await store.get(1))?.loads[0]?.snapshots).toHaveLength(20);
+  });
+
+  it('opens a new load per page start (keeping a few), and starts afresh on another origin', async () => {
+    const store = new TabStore(new MemoryArea());
+    for (let i = 0; i < MAX_LOADS + 2; i++) await store.pageStart(1, PAGE, { status: 'missing' });
+    expect((await store.get(1))?.loads).toHaveLength(MAX_LOADS);
+    await store.dropped(1, { url: PAGE, method: '', source: null, at: 1, reason: 'r' });
+    await store.pageStart(1, 'http://localhost:1991/test-enterprise/admin/learners', { status: 'missing' });
+    const state = await store.get(1);
+    expect(state?.loads).toHaveLength(1);
+    expect(state?.diagnostics).toEqual([]);
+    await store.navigated(1, 'https://example.com');
+    expect(await store.get(1)).toBeNull();
+  });
+
+  it('records a reason for unreadable responses and ignores unrelated ones', async () => {
+    const store = new TabStore(new MemoryArea());
+    await store.pageStart(1, PAGE, { status: 'missing' }, 5);
+    await store.captured(1, learner('<html>oops</html>'));
+    await store.captured(1, learner('<html>oops</html>'));
+    await store.captured(1, { ...learner(), url: 'http://localhost:18000/api/other/' });
+    const state = await store.get(1);
+    expect(state?.diagnostics.map((d) => d.reason)).toEqual(['the body is an HTML page, not JSON (an error page or a sign-in redirect?)']);
+    expect(state?.loads[0]?.snapshots).toEqual([]);
+  });
+
+  it('does nothing for a tab it never saw start', async () => {
+    const store = new TabStore(new MemoryArea());
+    await store.captured(9, learner());
+    expect(await store.get(9)).toBeNull();
+  });
+});

@@ -1,0 +1,57 @@
+// Content script (ISOLATED world), top frame of the portal pages, at document_start. Built as a
+// standalone IIFE so that its listener is in place before the first response the interceptor reports.
+//
+// It is the border between the page and the extension: every capture event is untrusted input. It
+// checks the envelope (type, size, fields), stamps the time itself, caps how many events one page
+// load may send, and forwards the body unparsed to the background, which does the reading.
+import { ENVELOPE_EVENT, parseEnvelope } from '../core/envelope';
+import { identityFromCookies } from '../core/identity';
+import type { IdentityResult } from '../core/types';
+import { send } from '../platform/messaging';
+
+/** Most capture events one page load may forward; a flood beyond this is reported once and ignored. */
+const MAX_EVENTS_PER_LOAD = 300;
+
+function readIdentity(): { key: string; identity: IdentityResult } {
+  const cookies = document.cookie;
+  return { key: cookies, identity: identityFromCookies(cookies, '', Math.floor(Date.now() / 1000)) };
+}
+
+function quiet(promise: Promise<unknown>): void {
+  // The extension may be reloaded while the page lives on: the page must not notice.
+  promise.catch(() => undefined);
+}
+
+(() => {
+  let events = 0;
+  let lastCookies = '';
+  const start = readIdentity();
+  lastCookies = start.key;
+  quiet(send('page/start', { url: location.href, identity: start.identity, at: Date.now() }));
+
+  document.addEventListener(ENVELOPE_EVENT, (event: Event) => {
+    try {
+      events += 1;
+      if (events > MAX_EVENTS_PER_LOAD) {
+        if (events === MAX_EVENTS_PER_LOAD + 1) {
+          quiet(send('page/dropped', { url: location.href, reason: `more than ${MAX_EVENTS_PER_LOAD} capture events on one page load: the rest were ignored`, at: Date.now() }));
+        }
+        return;
+      }
+      const detail: unknown = event instanceof CustomEvent ? event.detail : null;
+      const result = parseEnvelope(detail, location.href, Date.now());
+      if (!result.ok) {
+        quiet(send('page/dropped', { url: location.href, reason: result.reason, at: Date.now() }));
+        return;
+      }
+      const now = readIdentity();
+      if (now.key !== lastCookies) {
+        lastCookies = now.key;
+        quiet(send('page/identity', { identity: now.identity }));
+      }
+      quiet(send('page/captured', result.response));
+    } catch {
+      // Nothing from here reaches the page.
+    }
+  });
+})();

@@ -1,0 +1,71 @@
+// The one message the page interceptor sends: a CustomEvent on `document` whose `detail` is a string.
+// A string, because it crosses from the page's world to the content script's unchanged in every browser
+// (objects do not), and because the body must not be parsed on the page's main thread.
+//
+//   detail = "wi1" \n METHOD \n URL \n STATUS \n NOTE \n BODY
+//
+// NOTE is empty when BODY is the whole body; otherwise it says why there is no body (too large, unreadable).
+// The time is stamped by the content script, not taken from the page.
+//
+// The page can dispatch this event too, so the content script treats every field as hostile.
+import type { CapturedResponse } from './extract';
+
+export const ENVELOPE_EVENT = 'waffle-inspector:response';
+export const ENVELOPE_VERSION = 'wi1';
+/** Bodies longer than this are not forwarded; the envelope says so instead. */
+export const BODY_CAP = 1_000_000;
+/** A detail longer than this is dropped whole: header fields are short, the body is capped. */
+export const DETAIL_CAP = BODY_CAP + 8_192;
+const METHOD = /^[A-Z]{1,10}$/;
+
+/** Builds a detail string. Uses only `+`, so it is safe to inline into the page interceptor. */
+export function encodeEnvelope(
+  method: string,
+  url: string,
+  status: number,
+  note: string,
+  body: string | null,
+): string {
+  return ENVELOPE_VERSION + '\n' + method + '\n' + url + '\n' + status + '\n' + note + '\n' + (body === null ? '' : body);
+}
+
+export type EnvelopeResult = { ok: true; response: CapturedResponse } | { ok: false; reason: string };
+
+/** Reads a detail string from the page. Never throws; every way it can be wrong has a reason. */
+export function parseEnvelope(detail: unknown, pageUrl: string, now: number): EnvelopeResult {
+  if (typeof detail !== 'string') return { ok: false, reason: 'a capture event without a text payload was ignored' };
+  if (detail.length > DETAIL_CAP) return { ok: false, reason: `a capture event of ${detail.length} characters was over the cap and ignored` };
+  const fields: string[] = [];
+  let from = 0;
+  for (let i = 0; i < 5; i++) {
+    const nl = detail.indexOf('\n', from);
+    if (nl < 0 || nl - from > 8_192) return { ok: false, reason: 'a malformed capture event was ignored' };
+    fields.push(detail.slice(from, nl));
+    from = nl + 1;
+  }
+  const [version, method, url, statusText, note] = fields as [string, string, string, string, string];
+  if (version !== ENVELOPE_VERSION) return { ok: false, reason: 'a capture event of an unknown version was ignored' };
+  if (!METHOD.test(method)) return { ok: false, reason: 'a capture event with an invalid method was ignored' };
+  let parsed: URL;
+  try {
+    parsed = new URL(url, pageUrl);
+  } catch {
+    return { ok: false, reason: 'a capture event with an invalid URL was ignored' };
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    return { ok: false, reason: 'a capture event for a non-HTTP URL was ignored' };
+  }
+  const status = Number(statusText);
+  if (!Number.isInteger(status) || status < 0 || status > 999) return { ok: false, reason: 'a capture event with an invalid status was ignored' };
+  return {
+    ok: true,
+    response: {
+      method,
+      url: parsed.href,
+      status,
+      capturedAt: now,
+      body: note === '' ? detail.slice(from) : null,
+      bodyNote: note === '' ? null : note.slice(0, 300),
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { expect, it } from 'vitest';
+import { flagRows, matchesFilter, previousLoad, vanishedKeys } from './flags';
+import type { FlagSnapshot, PageLoad } from './types';
+
+const snap = (at: number, flags: Record<string, boolean>, source: FlagSnapshot['source'] = 'enterprise-learner'): FlagSnapshot => ({
+  source,
+  method: 'GET',
+  url: `https://lms/${source}`,
+  status: 200,
+  capturedAt: at,
+  flags: Object.entries(flags).map(([key, on]) => ({ key, on, flag: null })),
+  enterprise: null,
+  username: null,
+});
+const load = (id: string, snapshots: FlagSnapshot[]): PageLoad => ({ id, url: 'https://p/', startedAt: 0, snapshots });
+
+it('latest value wins within a load; on first, then by key', () => {
+  const current = load('2', [snap(2, { b: false, a: true }), snap(1, { b: true, c: false }, 'bff-learner')]);
+  const rows = flagRows(current, undefined);
+  expect(rows.map((r) => [r.key, r.on, r.source])).toEqual([
+    ['a', true, 'enterprise-learner'],
+    ['b', false, 'enterprise-learner'],
+    ['c', false, 'bff-learner'],
+  ]);
+  expect(rows.every((r) => !r.changed)).toBe(true);
+});
+
+it('marks what changed since the previous load that captured anything', () => {
+  const loads = [load('3', [snap(5, { a: true, b: true, n: true })]), load('2', []), load('1', [snap(1, { a: true, b: false, gone: true })])];
+  const prev = previousLoad(loads);
+  expect(prev?.id).toBe('1');
+  const rows = flagRows(loads[0], prev);
+  expect(Object.fromEntries(rows.map((r) => [r.key, [r.changed, r.previous]]))).toEqual({
+    a: [false, true],
+    b: [true, false],
+    n: [true, undefined],
+  });
+  expect(vanishedKeys(loads[0], prev)).toEqual(['gone']);
+  expect(vanishedKeys(load('4', []), prev)).toEqual([]);
+});
+
+it('filters by key, flag name or source, case-insensitively', () => {
+  const row = { key: 'use_algolia_index_v2', flag: 'enterprise.use_algolia_index_v2', source: 'bff-learner' as const };
+  expect(matchesFilter(row, '')).toBe(true);
+  expect(matchesFilter(row, 'ALGOLIA')).toBe(true);
+  expect(matchesFilter(row, 'enterprise.use')).toBe(true);
+  expect(matchesFilter(row, 'bff')).toBe(true);
+  expect(matchesFilter(row, 'zzz')).toBe(false);
+});

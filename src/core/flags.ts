@@ -1,0 +1,48 @@
+// From the snapshots of a tab to the rows the popup shows, and what changed since the last load.
+import type { FlagRow, FlagSnapshot, PageLoad } from './types';
+
+/** The latest value of each key in a load (later snapshots win), with where it came from. */
+export function latestValues(snapshots: readonly FlagSnapshot[]): Map<string, Omit<FlagRow, 'previous' | 'changed'>> {
+  const rows = new Map<string, Omit<FlagRow, 'previous' | 'changed'>>();
+  const ordered = [...snapshots].sort((a, b) => a.capturedAt - b.capturedAt);
+  for (const snap of ordered) {
+    for (const f of snap.flags) {
+      rows.set(f.key, { ...f, source: snap.source, url: snap.url, capturedAt: snap.capturedAt });
+    }
+  }
+  return rows;
+}
+
+/** Flag rows of the current load, "on" first then by key; each marked if it changed since the previous load. */
+export function flagRows(current: PageLoad | undefined, previous: PageLoad | undefined): FlagRow[] {
+  if (!current) return [];
+  const now = latestValues(current.snapshots);
+  const before = previous && previous.snapshots.length ? latestValues(previous.snapshots) : null;
+  const rows: FlagRow[] = [];
+  for (const row of now.values()) {
+    const prev = before?.get(row.key)?.on;
+    rows.push({ ...row, previous: prev, changed: before !== null && prev !== row.on });
+  }
+  rows.sort((a, b) => Number(b.on) - Number(a.on) || a.key.localeCompare(b.key));
+  return rows;
+}
+
+/** The load to compare against: the most recent earlier load that captured anything. */
+export function previousLoad(loads: readonly PageLoad[]): PageLoad | undefined {
+  return loads.slice(1).find((l) => l.snapshots.length > 0);
+}
+
+/** Keys seen in the previous load that the current load did not report at all. */
+export function vanishedKeys(current: PageLoad | undefined, previous: PageLoad | undefined): string[] {
+  if (!current || !previous || current.snapshots.length === 0) return [];
+  const now = latestValues(current.snapshots);
+  return [...latestValues(previous.snapshots).keys()].filter((k) => !now.has(k)).sort();
+}
+
+export function matchesFilter(row: Pick<FlagRow, 'key' | 'flag' | 'source'>, filter: string): boolean {
+  const q = filter.trim().toLowerCase();
+  if (!q) return true;
+  return (
+    row.key.toLowerCase().includes(q) || (row.flag ?? '').toLowerCase().includes(q) || row.source.includes(q)
+  );
+}

@@ -1,0 +1,43 @@
+// The extension's internal messages: one typed map per channel, a constant source tag on every hop.
+// `platform/messaging.ts` sends and receives them; the background checks who sent each one.
+import type { CapturedResponse } from './extract';
+import type { IdentityResult, TabState } from './types';
+
+export const MESSAGE_TAG = 'waffle-inspector';
+
+/** Content script (a tab's top frame) -> background. */
+export interface ContentMessages {
+  'page/start': { req: { url: string; identity: IdentityResult; at: number }; res: null };
+  'page/identity': { req: { identity: IdentityResult }; res: null };
+  'page/captured': { req: CapturedResponse; res: null };
+  'page/dropped': { req: { url: string; reason: string; at: number }; res: null };
+}
+
+/** Extension pages (popup, options) -> background. */
+export interface PageMessages {
+  'popup/state': { req: { tabId: number }; res: TabState | null };
+  'popup/reload': { req: { tabId: number }; res: null };
+}
+
+export type AnyMessages = ContentMessages & PageMessages;
+export type MessageType = keyof AnyMessages;
+
+export interface Envelope<K extends MessageType = MessageType> {
+  tag: typeof MESSAGE_TAG;
+  type: K;
+  payload: AnyMessages[K]['req'];
+}
+
+export function isContentMessage(type: string): type is keyof ContentMessages {
+  return type === 'page/start' || type === 'page/identity' || type === 'page/captured' || type === 'page/dropped';
+}
+
+export function isPageMessage(type: string): type is keyof PageMessages {
+  return type === 'popup/state' || type === 'popup/reload';
+}
+
+export function isEnvelope(value: unknown): value is Envelope {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return v['tag'] === MESSAGE_TAG && typeof v['type'] === 'string' && typeof v['payload'] === 'object' && v['payload'] !== null;
+}

@@ -1,0 +1,128 @@
+// Issue 3, end to end in Chromium: the built extension captures the enterprise responses a portal
+// page receives — the first one fired by axios from an inline <head> script — and the popup shows
+// exactly those flags, who the user is, and which enterprise. Values are random per run.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FLAG_NAMES } from '../../src/core/flag-names';
+import { REPO_ROOT } from '../fixtures';
+import { launchChromium, openPopup, type ChromiumSession } from './harness';
+import { jwtCookieValue, randomFeatures, startStandin, type Standin, type StandinOptions } from './standin';
+
+const rand = () => Math.random().toString(36).slice(2, 8);
+
+async function rowsOf(popup: Page): Promise<Record<string, boolean>> {
+  return popup.$$eval('[data-testid="flag-row"]', (rows) =>
+    Object.fromEntries(rows.map((r) => [r.getAttribute('data-key') ?? '', r.getAttribute('data-on') === 'true'])),
+  );
+}
+
+async function waitForRows(popup: Page, count: number): Promise<void> {
+  await popup.waitForFunction((n) => document.querySelectorAll('[data-testid="flag-row"]').length === n, { timeout: 15_000 }, count);
+}
+
+describe('capture in Chromium', () => {
+  let session: ChromiumSession;
+  let standin: Standin;
+  let options: StandinOptions;
+  const username = `qa-${rand()}`;
+  const enterprise = { uuid: crypto.randomUUID(), name: `Enterprise ${rand()}`, slug: `ent-${rand()}` };
+
+  beforeAll(async () => {
+    const keys = Object.keys(FLAG_NAMES);
+    options = {
+      username,
+      enterprise,
+      learnerFeatures: randomFeatures(keys.slice(0, 6)),
+      bffFeatures: randomFeatures(keys.slice(4)),
+      cookies: {
+        'edx-jwt-cookie-header-payload': jwtCookieValue({
+          preferred_username: username,
+          email: `${username}@example.com`,
+          administrator: true,
+          superuser: false,
+          exp: Math.floor(Date.now() / 1000) + 3600,
+          roles: [`enterprise_admin:${enterprise.uuid}`],
+        }),
+      },
+    };
+    [standin, session] = await Promise.all([startStandin(options), launchChromium()]);
+  });
+
+  afterAll(async () => {
+    await session?.close();
+    await standin?.close();
+  });
+
+  it('shows exactly the flags the page received, from <head> axios and later fetch', async () => {
+    const page = await session.browser.newPage();
+    await page.goto(`${standin.portal}/${enterprise.slug}?feature=new_ui&feature=beta_${rand()}`);
+    await page.waitForFunction(() => (window as unknown as { __pending: number }).__pending === 0, { timeout: 15_000 });
+
+    // The page itself got exactly what the server sent: the interceptor changed nothing.
+    const received = await page.evaluate(() => (window as unknown as { __received: unknown }).__received);
+    expect(received).toEqual({ learner: options.learnerFeatures, bff: options.bffFeatures });
+
+    const expected = { ...options.learnerFeatures, ...options.bffFeatures };
+    const popup = await openPopup(session, page);
+    await waitForRows(popup, Object.keys(expected).length);
+    expect(await rowsOf(popup)).toEqual(expected);
+
+    // Both sources are there: the <head> axios call was captured, not only the later fetch.
+    const sources = await popup.$$eval('[data-testid="flag-row"] [data-testid="flag-source"]', (els) => els.map((e) => e.textContent ?? ''));
+    expect(sources.some((s) => s.includes('enterprise-learner'))).toBe(true);
+    expect(sources.some((s) => s.includes('BFF') || s.includes('bff'))).toBe(true);
+    expect(standin.requests).toContain('GET /api/unrelated/');
+    expect(await popup.$('[data-key="must_not_be_captured"]')).toBeNull();
+
+    // Unknown keys are shown as they are, marked unknown; known ones carry their flag name.
+    const unknown = Object.keys(expected).filter((k) => !(k in FLAG_NAMES));
+    for (const key of unknown) {
+      const text = await popup.$eval(`[data-testid="flag-row"][data-key="${key}"]`, (el) => el.textContent ?? '');
+      expect(text).toMatch(/unknown/i);
+    }
+    const known = Object.keys(expected).find((k) => k in FLAG_NAMES)!;
+    const knownText = await popup.$eval(`[data-testid="flag-row"][data-key="${known}"]`, (el) => el.textContent ?? '');
+    expect(knownText).toContain(FLAG_NAMES[known]!);
+
+    // Who, which enterprise, and the front-end-only overrides.
+    expect(await popup.$eval('[data-testid="identity"]', (el) => el.textContent)).toContain(username);
+    expect(await popup.$eval('[data-testid="enterprise"]', (el) => el.textContent)).toContain(enterprise.name);
+    expect(await popup.$eval('[data-testid="feature-params"]', (el) => el.textContent)).toContain('new_ui');
+
+    // The badge counts the flags that are on.
+    const on = Object.values(expected).filter(Boolean).length;
+    const tabId = await popup.evaluate(async () => {
+      const [tab] = await chrome.tabs.query({ url: 'http://localhost/*' });
+      return tab?.id ?? -1;
+    });
+    const badge = await popup.evaluate((id) => chrome.action.getBadgeText({ tabId: id }), tabId);
+    expect(badge).toBe(String(on));
+
+    const dir = process.env['WI_UPDATE_SCREENSHOT'] ? join(REPO_ROOT, 'docs', 'images') : join(REPO_ROOT, 'artifacts');
+    mkdirSync(dir, { recursive: true });
+    await popup.setViewport({ width: 420, height: 640 });
+    await popup.screenshot({ path: join(dir, 'popup.png'), fullPage: true });
+    await popup.close();
+    await page.close();
+  });
+
+  it('marks what changed since the previous load', async () => {
+    const page = await session.browser.newPage();
+    await page.goto(`${standin.portal}/${enterprise.slug}`);
+    await page.waitForFunction(() => (window as unknown as { __pending: number }).__pending === 0);
+    const flipped = Object.keys(options.bffFeatures)[0]!;
+    options.bffFeatures = { ...options.bffFeatures, [flipped]: !options.bffFeatures[flipped] };
+    await page.reload();
+    await page.waitForFunction(() => (window as unknown as { __pending: number }).__pending === 0);
+    const popup = await openPopup(session, page);
+    await popup.waitForSelector(`[data-testid="flag-row"][data-key="${flipped}"] [data-testid="flag-changed"]`, { timeout: 15_000 });
+    const changed = await popup.$$eval('[data-testid="flag-row"]', (rows) =>
+      rows.filter((r) => r.querySelector('[data-testid="flag-changed"]')).map((r) => r.getAttribute('data-key')),
+    );
+    expect(changed).toEqual([flipped]);
+    await popup.close();
+    await page.close();
+  });
+});
