@@ -10,7 +10,14 @@ describe('page -> content script envelope', () => {
     const result = parseEnvelope(encodeEnvelope('POST', '/api/v1/bffs/learner/dashboard/', 200, '', body), PAGE, NOW);
     expect(result).toEqual({
       ok: true,
-      response: { method: 'POST', url: 'https://enterprise.edx.org/api/v1/bffs/learner/dashboard/', status: 200, capturedAt: NOW, body, bodyNote: null },
+      response: {
+        method: 'POST',
+        url: 'https://enterprise.edx.org/api/v1/bffs/learner/dashboard/',
+        status: 200,
+        capturedAt: NOW,
+        body,
+        bodyNote: null,
+      },
     });
   });
 

@@ -19,14 +19,10 @@ export const DETAIL_CAP = BODY_CAP + 8_192;
 const METHOD = /^[A-Z]{1,10}$/;
 
 /** Builds a detail string. Uses only `+`, so it is safe to inline into the page interceptor. */
-export function encodeEnvelope(
-  method: string,
-  url: string,
-  status: number,
-  note: string,
-  body: string | null,
-): string {
-  return ENVELOPE_VERSION + '\n' + method + '\n' + url + '\n' + status + '\n' + note + '\n' + (body === null ? '' : body);
+export function encodeEnvelope(method: string, url: string, status: number, note: string, body: string | null): string {
+  return (
+    ENVELOPE_VERSION + '\n' + method + '\n' + url + '\n' + status + '\n' + note + '\n' + (body === null ? '' : body)
+  );
 }
 
 export type EnvelopeResult = { ok: true; response: CapturedResponse } | { ok: false; reason: string };
@@ -34,7 +30,8 @@ export type EnvelopeResult = { ok: true; response: CapturedResponse } | { ok: fa
 /** Reads a detail string from the page. Never throws; every way it can be wrong has a reason. */
 export function parseEnvelope(detail: unknown, pageUrl: string, now: number): EnvelopeResult {
   if (typeof detail !== 'string') return { ok: false, reason: 'a capture event without a text payload was ignored' };
-  if (detail.length > DETAIL_CAP) return { ok: false, reason: `a capture event of ${detail.length} characters was over the cap and ignored` };
+  if (detail.length > DETAIL_CAP)
+    return { ok: false, reason: `a capture event of ${detail.length} characters was over the cap and ignored` };
   const fields: string[] = [];
   let from = 0;
   for (let i = 0; i < 5; i++) {
@@ -56,7 +53,8 @@ export function parseEnvelope(detail: unknown, pageUrl: string, now: number): En
     return { ok: false, reason: 'a capture event for a non-HTTP URL was ignored' };
   }
   const status = Number(statusText);
-  if (!Number.isInteger(status) || status < 0 || status > 999) return { ok: false, reason: 'a capture event with an invalid status was ignored' };
+  if (!Number.isInteger(status) || status < 0 || status > 999)
+    return { ok: false, reason: 'a capture event with an invalid status was ignored' };
   return {
     ok: true,
     response: {

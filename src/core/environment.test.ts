@@ -20,13 +20,25 @@ it('detects presets by exact portal origin', () => {
 });
 
 it('custom environments come first', () => {
-  const custom = { ...PRESETS[0]!, id: 'acme', label: 'Acme', preset: false, learnerPortals: ['https://learn.acme.org'], adminPortals: [] };
+  const custom = {
+    ...PRESETS[0]!,
+    id: 'acme',
+    label: 'Acme',
+    preset: false,
+    learnerPortals: ['https://learn.acme.org'],
+    adminPortals: [],
+  };
   expect(detectContext('https://learn.acme.org/x', [custom, ...PRESETS]).environment?.id).toBe('acme');
 });
 
 it('lists ?feature= overrides, repeated, deduplicated, capped', () => {
-  expect(featureParams('https://enterprise.edx.org/x?feature=a&feature=b&feature=a&feature=&other=1')).toEqual(['a', 'b']);
+  expect(featureParams('https://enterprise.edx.org/x?feature=a&feature=b&feature=a&feature=&other=1')).toEqual([
+    'a',
+    'b',
+  ]);
   expect(featureParams('https://enterprise.edx.org/x')).toEqual([]);
   expect(featureParams('::')).toEqual([]);
-  expect(featureParams(`https://e.org/?${Array.from({ length: 60 }, (_, i) => `feature=f${i}`).join('&')}`)).toHaveLength(50);
+  expect(
+    featureParams(`https://e.org/?${Array.from({ length: 60 }, (_, i) => `feature=f${i}`).join('&')}`),
+  ).toHaveLength(50);
 });

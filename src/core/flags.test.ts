@@ -2,7 +2,11 @@ import { expect, it } from 'vitest';
 import { flagRows, matchesFilter, previousLoad, vanishedKeys } from './flags';
 import type { FlagSnapshot, PageLoad } from './types';
 
-const snap = (at: number, flags: Record<string, boolean>, source: FlagSnapshot['source'] = 'enterprise-learner'): FlagSnapshot => ({
+const snap = (
+  at: number,
+  flags: Record<string, boolean>,
+  source: FlagSnapshot['source'] = 'enterprise-learner',
+): FlagSnapshot => ({
   source,
   method: 'GET',
   url: `https://lms/${source}`,
@@ -26,7 +30,11 @@ it('latest value wins within a load; on first, then by key', () => {
 });
 
 it('marks what changed since the previous load that captured anything', () => {
-  const loads = [load('3', [snap(5, { a: true, b: true, n: true })]), load('2', []), load('1', [snap(1, { a: true, b: false, gone: true })])];
+  const loads = [
+    load('3', [snap(5, { a: true, b: true, n: true })]),
+    load('2', []),
+    load('1', [snap(1, { a: true, b: false, gone: true })]),
+  ];
   const prev = previousLoad(loads);
   expect(prev?.id).toBe('1');
   const rows = flagRows(loads[0], prev);

@@ -42,7 +42,5 @@ export function vanishedKeys(current: PageLoad | undefined, previous: PageLoad |
 export function matchesFilter(row: Pick<FlagRow, 'key' | 'flag' | 'source'>, filter: string): boolean {
   const q = filter.trim().toLowerCase();
   if (!q) return true;
-  return (
-    row.key.toLowerCase().includes(q) || (row.flag ?? '').toLowerCase().includes(q) || row.source.includes(q)
-  );
+  return row.key.toLowerCase().includes(q) || (row.flag ?? '').toLowerCase().includes(q) || row.source.includes(q);
 }

@@ -10,7 +10,11 @@ const NOW = 1_764_000_100;
 
 describe('identity from the JWT header.payload cookie', () => {
   it('reads the staff fixture claims', () => {
-    const result = identityFromCookies(`foo=1; edx-jwt-cookie-header-payload=${cookieValue(staff)}; csrftoken=x`, '', NOW);
+    const result = identityFromCookies(
+      `foo=1; edx-jwt-cookie-header-payload=${cookieValue(staff)}; csrftoken=x`,
+      '',
+      NOW,
+    );
     expect(result).toEqual({
       status: 'ok',
       cookieName: 'edx-jwt-cookie-header-payload',
@@ -63,7 +67,15 @@ describe('identity from the JWT header.payload cookie', () => {
   });
 
   it('keeps only enterprise roles and ignores junk in claims', () => {
-    const result = parseJwtCookie('x-edx-jwt-cookie-header-payload', cookieValue({ preferred_username: 'u', roles: ['enterprise_learner:abc', 'other_role:1', 5, 'enterprise_admin'], administrator: 'yes' }), NOW);
+    const result = parseJwtCookie(
+      'x-edx-jwt-cookie-header-payload',
+      cookieValue({
+        preferred_username: 'u',
+        roles: ['enterprise_learner:abc', 'other_role:1', 5, 'enterprise_admin'],
+        administrator: 'yes',
+      }),
+      NOW,
+    );
     expect(result.status).toBe('ok');
     if (result.status !== 'ok') return;
     expect(result.identity.roles).toEqual([
@@ -75,7 +87,11 @@ describe('identity from the JWT header.payload cookie', () => {
   });
 
   it('reads non-ASCII names', () => {
-    const result = parseJwtCookie('edx-jwt-cookie-header-payload', cookieValue({ preferred_username: 'zoë', name: 'Zoë Ångström' }), NOW);
+    const result = parseJwtCookie(
+      'edx-jwt-cookie-header-payload',
+      cookieValue({ preferred_username: 'zoë', name: 'Zoë Ångström' }),
+      NOW,
+    );
     expect(result.status === 'ok' && result.identity.name).toBe('Zoë Ångström');
   });
 });

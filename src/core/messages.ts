@@ -39,5 +39,10 @@ export function isPageMessage(type: string): type is keyof PageMessages {
 export function isEnvelope(value: unknown): value is Envelope {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  return v['tag'] === MESSAGE_TAG && typeof v['type'] === 'string' && typeof v['payload'] === 'object' && v['payload'] !== null;
+  return (
+    v['tag'] === MESSAGE_TAG &&
+    typeof v['type'] === 'string' &&
+    typeof v['payload'] === 'object' &&
+    v['payload'] !== null
+  );
 }

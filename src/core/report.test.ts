@@ -4,14 +4,34 @@ import { markdownReport } from './report';
 import type { FlagRow } from './types';
 
 const row = (key: string, on: boolean, flag: string | null): FlagRow => ({
-  key, on, flag, source: 'bff-learner', url: 'https://x/', capturedAt: Date.UTC(2026, 0, 2, 3, 4, 5), previous: undefined, changed: false,
+  key,
+  on,
+  flag,
+  source: 'bff-learner',
+  url: 'https://x/',
+  capturedAt: Date.UTC(2026, 0, 2, 3, 4, 5),
+  previous: undefined,
+  changed: false,
 });
 
 it('reports env, user, enterprise, overrides and every flag as Markdown, escaping page text', () => {
   const text = markdownReport({
     pageUrl: 'https://enterprise.edx.org/acme',
     context: { environment: PRESETS[0]!, portal: 'learner' },
-    identity: { status: 'ok', cookieName: 'edx-jwt-cookie-header-payload', identity: { username: 'qa|x', email: 'qa@example.com', name: 'QA', userId: 4, staff: true, superuser: false, roles: [{ role: 'enterprise_admin', context: '*' }], expiresAt: null } },
+    identity: {
+      status: 'ok',
+      cookieName: 'edx-jwt-cookie-header-payload',
+      identity: {
+        username: 'qa|x',
+        email: 'qa@example.com',
+        name: 'QA',
+        userId: 4,
+        staff: true,
+        superuser: false,
+        roles: [{ role: 'enterprise_admin', context: '*' }],
+        expiresAt: null,
+      },
+    },
     enterprise: { uuid: 'u-1', name: 'Acme <b>Corp</b>', slug: 'acme' },
     rows: [row('k_on', true, 'enterprise.k_on'), row('weird|key', false, null)],
     featureParams: ['new_ui'],
@@ -28,7 +48,15 @@ it('reports env, user, enterprise, overrides and every flag as Markdown, escapin
 });
 
 it('says when nobody is signed in and nothing was captured', () => {
-  const text = markdownReport({ pageUrl: 'http://localhost:8734/x', context: { environment: null, portal: null }, identity: { status: 'missing' }, enterprise: null, rows: [], featureParams: [], now: new Date(0) });
+  const text = markdownReport({
+    pageUrl: 'http://localhost:8734/x',
+    context: { environment: null, portal: null },
+    identity: { status: 'missing' },
+    enterprise: null,
+    rows: [],
+    featureParams: [],
+    now: new Date(0),
+  });
   expect(text).toContain('other host');
   expect(text).toContain('not signed in');
   expect(text).toContain('(no flags captured)');

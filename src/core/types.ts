@@ -2,10 +2,7 @@
 
 /** The endpoints that carry `enterprise_features`, one rule each (see `sources/`). */
 export type SourceId =
-  | 'enterprise-learner'
-  | 'enterprise-customer'
-  | 'enterprise-customer-dashboard-list'
-  | 'bff-learner';
+  'enterprise-learner' | 'enterprise-customer' | 'enterprise-customer-dashboard-list' | 'bff-learner';
 
 /** One key of an `enterprise_features` map as the portal received it. */
 export interface FlagValue {

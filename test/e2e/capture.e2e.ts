@@ -19,7 +19,11 @@ async function rowsOf(popup: Page): Promise<Record<string, boolean>> {
 }
 
 async function waitForRows(popup: Page, count: number): Promise<void> {
-  await popup.waitForFunction((n) => document.querySelectorAll('[data-testid="flag-row"]').length === n, { timeout: 15_000 }, count);
+  await popup.waitForFunction(
+    (n) => document.querySelectorAll('[data-testid="flag-row"]').length === n,
+    { timeout: 15_000 },
+    count,
+  );
 }
 
 describe('capture in Chromium', () => {
@@ -70,7 +74,9 @@ describe('capture in Chromium', () => {
     expect(await rowsOf(popup)).toEqual(expected);
 
     // Both sources are there: the <head> axios call was captured, not only the later fetch.
-    const sources = await popup.$$eval('[data-testid="flag-row"] [data-testid="flag-source"]', (els) => els.map((e) => e.textContent ?? ''));
+    const sources = await popup.$$eval('[data-testid="flag-row"] [data-testid="flag-source"]', (els) =>
+      els.map((e) => e.textContent ?? ''),
+    );
     expect(sources.some((s) => s.includes('enterprise-learner'))).toBe(true);
     expect(sources.some((s) => s.includes('BFF') || s.includes('bff'))).toBe(true);
     expect(standin.requests).toContain('GET /api/unrelated/');
@@ -93,11 +99,10 @@ describe('capture in Chromium', () => {
 
     // The badge counts the flags that are on.
     const on = Object.values(expected).filter(Boolean).length;
-    const tabId = await popup.evaluate(async () => {
-      const [tab] = await chrome.tabs.query({ url: 'http://localhost/*' });
-      return tab?.id ?? -1;
-    });
-    const badge = await popup.evaluate((id) => chrome.action.getBadgeText({ tabId: id }), tabId);
+    const tabId = await popup.evaluate<[], () => Promise<number>>(
+      `(async () => (await chrome.tabs.query({ url: 'http://localhost/*' }))[0]?.id ?? -1)()`,
+    );
+    const badge = await popup.evaluate(`chrome.action.getBadgeText({ tabId: ${Number(tabId)} })`);
     expect(badge).toBe(String(on));
 
     const dir = process.env['WI_UPDATE_SCREENSHOT'] ? join(REPO_ROOT, 'docs', 'images') : join(REPO_ROOT, 'artifacts');
@@ -117,7 +122,9 @@ describe('capture in Chromium', () => {
     await page.reload();
     await page.waitForFunction(() => (window as unknown as { __pending: number }).__pending === 0);
     const popup = await openPopup(session, page);
-    await popup.waitForSelector(`[data-testid="flag-row"][data-key="${flipped}"] [data-testid="flag-changed"]`, { timeout: 15_000 });
+    await popup.waitForSelector(`[data-testid="flag-row"][data-key="${flipped}"] [data-testid="flag-changed"]`, {
+      timeout: 15_000,
+    });
     const changed = await popup.$$eval('[data-testid="flag-row"]', (rows) =>
       rows.filter((r) => r.querySelector('[data-testid="flag-changed"]')).map((r) => r.getAttribute('data-key')),
     );

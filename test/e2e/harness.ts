@@ -12,7 +12,8 @@ export const DIST = join(REPO_ROOT, 'dist');
 /** The built extension, checked to be a production build (a dev-server dist must never be tested). */
 export function builtExtension(dir = DIST): string {
   const manifestPath = join(dir, 'manifest.json');
-  if (!existsSync(manifestPath)) throw new Error(`${dir} has no manifest.json: run \`npx vite build\` (npm test does it)`);
+  if (!existsSync(manifestPath))
+    throw new Error(`${dir} has no manifest.json: run \`npx vite build\` (npm test does it)`);
   const manifest = readFileSync(manifestPath, 'utf8');
   if (/localhost:5173|vite\/dist\/client|@vite\/client/.test(manifest)) {
     throw new Error(`${dir} is a dev-server build; tests run only against \`vite build\` output`);
@@ -59,7 +60,9 @@ export async function launchChromium(extDir = builtExtension()): Promise<Chromiu
 }
 
 async function waitForExtension(browser: Browser): Promise<Extension> {
-  await browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith('chrome-extension://'), { timeout: 30_000 });
+  await browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith('chrome-extension://'), {
+    timeout: 30_000,
+  });
   const extensions = await browser.extensions();
   const extension = [...extensions.values()].find((e) => e.name === 'Waffle Inspector');
   if (!extension) throw new Error('the Waffle Inspector extension did not load');

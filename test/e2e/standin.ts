@@ -122,7 +122,15 @@ export async function startStandin(options: StandinOptions): Promise<Standin> {
     api: apiOrigin,
     requests,
     close: async () => {
-      await Promise.all([api, portal].map((s) => new Promise<void>((r) => { s.closeAllConnections(); s.close(() => r()); })));
+      await Promise.all(
+        [api, portal].map(
+          (s) =>
+            new Promise<void>((r) => {
+              s.closeAllConnections();
+              s.close(() => r());
+            }),
+        ),
+      );
     },
   };
 }

@@ -4,7 +4,6 @@ import { featuresRule, readEnterprise, type SourceRule } from './rule';
 
 export const bffLearner: SourceRule = {
   id: 'bff-learner',
-  label: 'BFF learner',
   method: 'POST',
   path: /^\/api\/v1\/bffs\/learner\/[a-z0-9_-]+\/?$/,
   extract: featuresRule((body) => ({

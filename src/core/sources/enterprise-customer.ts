@@ -3,7 +3,6 @@ import { featuresRule, readEnterprise, results, type SourceRule } from './rule';
 
 export const enterpriseCustomer: SourceRule = {
   id: 'enterprise-customer',
-  label: 'enterprise-customer',
   method: 'GET',
   path: /^\/enterprise\/api\/v1\/enterprise-customer\/?$/,
   extract: featuresRule((body) => ({ enterprise: readEnterprise(results(body)[0]), username: null })),

@@ -4,7 +4,6 @@ import { featuresRule, isRecord, readEnterprise, results, type SourceRule } from
 
 export const enterpriseLearner: SourceRule = {
   id: 'enterprise-learner',
-  label: 'enterprise-learner',
   method: 'GET',
   path: /^\/enterprise\/api\/v1\/enterprise-learner\/?$/,
   extract: featuresRule((body) => {

@@ -20,8 +20,6 @@ export type RuleResult = { ok: true; value: Extracted } | { ok: false; reason: s
 
 export interface SourceRule {
   id: SourceId;
-  /** Human name of the endpoint, for the popup. */
-  label: string;
   method: 'GET' | 'POST';
   /** Matches the URL's path (no query). Kept simple: the interceptor tests it on every request. */
   path: RegExp;
@@ -52,7 +50,10 @@ export function readFeatures(body: Record<string, unknown>): RuleResult {
   }
   const keys = Object.keys(features);
   if (keys.length > MAX_FEATURE_KEYS) {
-    return { ok: false, reason: `"enterprise_features" has ${keys.length} keys; more than ${MAX_FEATURE_KEYS} is not read` };
+    return {
+      ok: false,
+      reason: `"enterprise_features" has ${keys.length} keys; more than ${MAX_FEATURE_KEYS} is not read`,
+    };
   }
   const flags: FlagValue[] = [];
   const problems: string[] = [];
@@ -74,7 +75,11 @@ export function readEnterprise(value: unknown): EnterpriseRef | null {
   if (!isRecord(value)) return null;
   const { uuid, name, slug } = value;
   if (typeof uuid !== 'string' || typeof slug !== 'string') return null;
-  return { uuid: uuid.slice(0, 64), slug: slug.slice(0, 200), name: typeof name === 'string' ? name.slice(0, 300) : slug };
+  return {
+    uuid: uuid.slice(0, 64),
+    slug: slug.slice(0, 200),
+    name: typeof name === 'string' ? name.slice(0, 300) : slug,
+  };
 }
 
 /** The `results` array of a DRF paginated body, or the body itself as a one-item list. */

@@ -65,7 +65,9 @@ describe('source rules on the recorded fixtures', () => {
       results: [{ uuid: 'u-2', name: 'Second', slug: 'second-enterprise', active: true }],
       enterprise_features: { use_algolia_index_v2: true, brand_new_key: false },
     };
-    const result = extract(response('GET', `${LMS}/enterprise/api/v1/enterprise-customer/?slug=second-enterprise`, JSON.stringify(body)));
+    const result = extract(
+      response('GET', `${LMS}/enterprise/api/v1/enterprise-customer/?slug=second-enterprise`, JSON.stringify(body)),
+    );
     expect(result.kind).toBe('snapshot');
     if (result.kind !== 'snapshot') return;
     expect(result.snapshot.source).toBe('enterprise-customer');
@@ -163,7 +165,9 @@ describe('bad bodies become diagnostics with a reason, never exceptions', () => 
   });
 
   it('wrong value types are skipped with a problem each; the booleans are kept', () => {
-    const body = { enterprise_features: { good: true, str: 'true', num: 1, nil: null, obj: {}, ['x'.repeat(201)]: true } };
+    const body = {
+      enterprise_features: { good: true, str: 'true', num: 1, nil: null, obj: {}, ['x'.repeat(201)]: true },
+    };
     const result = extract(response('GET', url, JSON.stringify(body)));
     expect(result.kind).toBe('snapshot');
     if (result.kind !== 'snapshot') return;

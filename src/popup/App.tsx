@@ -1,0 +1,390 @@
+// The popup, as a pure component: give it a view and actions, it renders. `main.tsx` feeds it real data;
+// tests feed it plain objects. Everything shown came from web pages, so it is rendered as text only.
+import type { ComponentChildren } from 'preact';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { matchesFilter } from '../core/flags';
+import { markdownReport } from '../core/report';
+import type { FlagRow, IdentityResult } from '../core/types';
+import { FlagRowView } from './FlagRowView';
+import {
+  buildModel,
+  clockTime,
+  environmentText,
+  pathOf,
+  sourceLabel,
+  type PopupActions,
+  type PopupModel,
+  type PopupView,
+  type ReadyView,
+} from './model';
+
+export type { PopupActions, PopupView } from './model';
+
+export interface AppProps {
+  view: PopupView;
+  actions: PopupActions;
+  now?: () => number;
+  /** Per-flag controls (enrollment, issue 5), rendered in each row's own area. */
+  renderFlagExtra?: (row: FlagRow) => ComponentChildren;
+}
+
+type Status = { kind: 'info' | 'error'; text: string } | null;
+
+function errorText(e: unknown): string {
+  return e instanceof Error && e.message ? e.message : String(e);
+}
+
+export function App({ view, actions, now = Date.now, renderFlagExtra }: AppProps) {
+  if (view.status === 'loading') {
+    return (
+      <main class="popup">
+        <Title />
+        <p class="muted" data-testid="loading" role="status">
+          Reading this tab…
+        </p>
+      </main>
+    );
+  }
+  if (view.status === 'error') {
+    return (
+      <main class="popup">
+        <Title />
+        <p class="warning warning--error" data-testid="error" role="alert">
+          {view.message}
+        </p>
+      </main>
+    );
+  }
+  return <Ready view={view} actions={actions} now={now} renderFlagExtra={renderFlagExtra} />;
+}
+
+function Title() {
+  return <h1 class="title">Waffle Inspector</h1>;
+}
+
+interface ReadyProps {
+  view: ReadyView;
+  actions: PopupActions;
+  now: () => number;
+  renderFlagExtra: ((row: FlagRow) => ComponentChildren) | undefined;
+}
+
+function Ready({ view, actions, now, renderFlagExtra }: ReadyProps) {
+  const model = useMemo(() => buildModel(view), [view]);
+  const [filter, setFilter] = useState('');
+  const [status, setStatus] = useState<Status>(null);
+  const [busy, setBusy] = useState<'copy' | 'reload' | null>(null);
+  const filterRef = useRef<HTMLInputElement>(null);
+
+  // The filter box has the focus when the popup opens; "/" brings it back from anywhere else.
+  useEffect(() => {
+    filterRef.current?.focus();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey || isEditable(e.target)) return;
+      e.preventDefault();
+      filterRef.current?.focus();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+
+  const visible = model.rows.filter((r) => matchesFilter(r, filter));
+  const nowMs = now();
+
+  const copy = async () => {
+    const markdown = markdownReport({
+      pageUrl: model.pageUrl ?? '(unknown page)',
+      context: model.context,
+      identity: model.identity,
+      enterprise: model.enterprise,
+      rows: model.rows,
+      featureParams: model.featureParams,
+      now: new Date(now()),
+    });
+    setBusy('copy');
+    try {
+      await actions.copyReport(markdown);
+      setStatus({ kind: 'info', text: 'Copied: the report is on the clipboard, as Markdown.' });
+    } catch (e) {
+      setStatus({ kind: 'error', text: `Could not copy the report: ${errorText(e)}` });
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const reload = async () => {
+    setBusy('reload');
+    try {
+      await actions.reload();
+      setStatus({ kind: 'info', text: 'Reloading the tab…' });
+    } catch (e) {
+      setStatus({ kind: 'error', text: `Could not reload the tab: ${errorText(e)}` });
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const reloadButton = (
+    <button type="button" data-testid="reload" onClick={reload} disabled={busy === 'reload'}>
+      Reload tab
+    </button>
+  );
+
+  return (
+    <main class="popup">
+      <header class="header">
+        <div class="header__top">
+          <Title />
+          <span class={`env env--${model.context.environment?.id ?? 'other'}`} data-testid="environment">
+            {environmentText(model.context, model.pageUrl)}
+          </span>
+        </div>
+        <IdentityView identity={model.identity} enterpriseUuid={model.enterprise?.uuid ?? null} />
+        <EnterpriseView model={model} />
+      </header>
+
+      <p
+        class={`status${status?.kind === 'error' ? ' status--error' : ''}`}
+        role="status"
+        aria-live="polite"
+        data-testid="status"
+      >
+        {status?.text ?? ''}
+      </p>
+
+      <Warnings model={model} reloadButton={reloadButton} />
+
+      <section class="flags" aria-labelledby="flags-heading">
+        <div class="section-head">
+          <h2 id="flags-heading">Flags</h2>
+          <span class="count" data-testid="flag-count">
+            {model.onCount} of {model.rows.length} on
+            {filter.trim() && model.rows.length ? ` · ${visible.length} shown` : ''}
+          </span>
+        </div>
+        <div class="toolbar">
+          <label class="filter">
+            <span class="visually-hidden">Filter flags by key, Waffle flag or source</span>
+            <input
+              ref={filterRef}
+              type="search"
+              data-testid="filter"
+              placeholder="Filter flags  ( / )"
+              value={filter}
+              onInput={(e) => setFilter(e.currentTarget.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Escape' && filter !== '') {
+                  e.preventDefault();
+                  e.stopPropagation();
+                  setFilter('');
+                }
+              }}
+              aria-controls="flag-list"
+              autoComplete="off"
+              spellcheck={false}
+            />
+          </label>
+          <button type="button" data-testid="copy-report" onClick={copy} disabled={busy === 'copy'}>
+            Copy report
+          </button>
+          {model.warnings.nothingCaptured ? null : reloadButton}
+        </div>
+        {model.rows.length > 0 ? (
+          <ul class="flag-list" id="flag-list" aria-label="Flags the portal received, on first">
+            {visible.map((row) => (
+              <FlagRowView key={row.key} row={row} now={nowMs} compared={model.hasPrevious}>
+                {renderFlagExtra?.(row)}
+              </FlagRowView>
+            ))}
+          </ul>
+        ) : null}
+        {model.rows.length > 0 && visible.length === 0 ? (
+          <p class="muted" data-testid="no-match">
+            No flag matches “{filter.trim()}”. Press Escape to clear the filter.
+          </p>
+        ) : null}
+        {model.vanished.length > 0 ? (
+          <div class="vanished" data-testid="vanished">
+            <h3>Gone since the previous load</h3>
+            <ul>
+              {model.vanished.map((key) => (
+                <li key={key}>
+                  <code data-testid="vanished-key">{key}</code>
+                </li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
+      </section>
+
+      {model.featureParams.length > 0 ? <FeatureParams model={model} /> : null}
+
+      {model.diagnostics.length > 0 ? <Diagnostics model={model} /> : null}
+    </main>
+  );
+}
+
+function isEditable(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
+}
+
+function IdentityView({
+  identity,
+  enterpriseUuid,
+}: {
+  identity: IdentityResult | null;
+  enterpriseUuid: string | null;
+}) {
+  if (identity === null || identity.status === 'missing' || identity.status === 'garbled') {
+    return (
+      <section class="identity" data-testid="identity" aria-label="Signed-in user">
+        <span class="muted">{identity === null ? 'Signed-in user not known yet' : 'Signed-in user unknown'}</span>
+      </section>
+    );
+  }
+  const u = identity.identity;
+  return (
+    <section class="identity" data-testid="identity" aria-label="Signed-in user">
+      <div class="identity__who">
+        <strong data-testid="username">{u.username}</strong>
+        {u.email ? (
+          <span class="muted" data-testid="email">
+            {u.email}
+          </span>
+        ) : null}
+        {u.superuser ? (
+          <span class="badge badge--superuser" data-testid="badge-superuser">
+            superuser
+          </span>
+        ) : null}
+        {u.staff ? (
+          <span class="badge badge--staff" data-testid="badge-staff">
+            staff
+          </span>
+        ) : null}
+        {identity.status === 'expired' ? (
+          <span class="badge badge--expired" data-testid="badge-expired">
+            token expired
+          </span>
+        ) : null}
+      </div>
+      {u.roles.length > 0 ? (
+        <ul class="roles" aria-label="Enterprise roles">
+          {u.roles.map((r, i) => (
+            <li key={`${r.role}:${r.context}:${i}`} data-testid="role">
+              <span class="role__name">{r.role}</span>{' '}
+              <code class="role__context" title={r.context === '*' ? 'All customers' : 'Customer uuid'}>
+                {r.context}
+              </code>
+              {enterpriseUuid !== null && r.context === enterpriseUuid ? (
+                <span class="muted"> (this customer)</span>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </section>
+  );
+}
+
+function EnterpriseView({ model }: { model: PopupModel }) {
+  const e = model.enterprise;
+  return (
+    <section class="enterprise" data-testid="enterprise" aria-label="Enterprise customer">
+      {e ? (
+        <>
+          <strong data-testid="enterprise-name">{e.name}</strong>{' '}
+          <span class="muted" data-testid="enterprise-slug">
+            {e.slug}
+          </span>
+          <code class="enterprise__uuid" data-testid="enterprise-uuid">
+            {e.uuid}
+          </code>
+        </>
+      ) : (
+        <span class="muted">No enterprise customer seen yet</span>
+      )}
+    </section>
+  );
+}
+
+function Warnings({ model, reloadButton }: { model: PopupModel; reloadButton: ComponentChildren }) {
+  const { warnings, identityProblem } = model;
+  return (
+    <div class="warnings">
+      {warnings.notPortal ? (
+        <p class="warning" data-testid="warning-not-portal">
+          This page is not an Open edX Enterprise portal the extension knows (learner or admin portal of Production,
+          Stage, Devstack or an environment added in Options), so there are no flags to read here.
+        </p>
+      ) : null}
+      {identityProblem ? (
+        <p class="warning" data-testid="warning-identity">
+          {identityProblem}
+        </p>
+      ) : null}
+      {warnings.superuser ? (
+        <p class="warning warning--strong" data-testid="warning-superuser">
+          You are signed in as a superuser: most Waffle flags are on for you and not for learners. Check with a learner
+          account before trusting what you see.
+        </p>
+      ) : null}
+      {warnings.nothingCaptured ? (
+        <div class="warning" data-testid="warning-nothing-captured">
+          <p>
+            Nothing captured yet. The extension reads flags from the portal's own API calls as the page loads: reload
+            the tab to capture them.
+          </p>
+          {reloadButton}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function FeatureParams({ model }: { model: PopupModel }) {
+  return (
+    <section class="feature-params" data-testid="feature-params" aria-labelledby="feature-params-heading">
+      <h2 id="feature-params-heading">Front-end-only overrides</h2>
+      <p class="muted">
+        The tab's URL has <code>?feature=</code> parameters. They switch features in the portal's JavaScript only; the
+        backend never sees them, so the flags above are unaffected.
+      </p>
+      <ul>
+        {model.featureParams.map((name) => {
+          const row = model.rows.find((r) => r.key === name || r.flag === name);
+          return (
+            <li key={name} data-testid="feature-param">
+              <code>{name}</code>
+              {row ? <span class="muted"> (the backend says: {row.on ? 'on' : 'off'})</span> : null}
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}
+
+function Diagnostics({ model }: { model: PopupModel }) {
+  return (
+    <section class="diagnostics" data-testid="diagnostics" aria-labelledby="diagnostics-heading">
+      <h2 id="diagnostics-heading">What could not be read</h2>
+      <ul>
+        {model.diagnostics.map((d, i) => (
+          <li key={`${d.at}:${i}`} data-testid="diagnostic">
+            <div>
+              <code class="diagnostic__url">
+                {d.method.toUpperCase()} {pathOf(d.url)}
+              </code>
+            </div>
+            <div class="muted">
+              {sourceLabel(d.source)} · <time dateTime={new Date(d.at).toISOString()}>{clockTime(d.at)}</time>
+            </div>
+            <div data-testid="diagnostic-reason">{d.reason}</div>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,163 @@
+// What the popup shows, derived from one TabState: pure functions, no DOM, no extension API.
+// `App.tsx` renders a PopupModel; `useTabState.ts` produces the PopupView it is built from.
+import { detectContext, featureParams as featureParamsOf, PRESETS } from '../core/environment';
+import { flagRows, previousLoad, vanishedKeys } from '../core/flags';
+import { describeIdentityProblem } from '../core/identity';
+import { sourceLabel as coreSourceLabel } from '../core/sources/labels';
+import type {
+  Diagnostic,
+  EnterpriseRef,
+  Environment,
+  FlagRow,
+  IdentityResult,
+  PageContext,
+  SourceId,
+  TabState,
+} from '../core/types';
+
+/** What the popup has to show: still asking, an answer (possibly "nothing"), or why it could not ask. */
+export type PopupView = { status: 'loading' } | { status: 'error'; message: string } | ReadyView;
+
+export interface ReadyView {
+  status: 'ready';
+  tabId: number;
+  /** The tab's URL as the tabs API reports it; null when the extension may not see it. */
+  tabUrl: string | null;
+  /** Null when nothing was captured in this tab, or the state belongs to another page (stale). */
+  state: TabState | null;
+  /** Environments to recognise portals by; the built-in presets when absent. */
+  environments?: readonly Environment[];
+}
+
+/** What the popup asks of the outside world. Both reject with an Error whose message a person can act on. */
+export interface PopupActions {
+  /** Reloads the tab, so that the portal's API calls are captured afresh. */
+  reload(): Promise<void>;
+  /** Puts the Markdown report on the clipboard. */
+  copyReport(markdown: string): Promise<void>;
+}
+
+export interface PopupModel {
+  pageUrl: string | null;
+  context: PageContext;
+  /** Null when the popup has no state for this tab (nothing captured, or stale). */
+  identity: IdentityResult | null;
+  identityProblem: string | null;
+  enterprise: EnterpriseRef | null;
+  rows: FlagRow[];
+  onCount: number;
+  /** Whether an earlier load captured flags, so "changed" marks mean something. */
+  hasPrevious: boolean;
+  vanished: string[];
+  featureParams: string[];
+  /** Problems of the current load only, most recent first. */
+  diagnostics: Diagnostic[];
+  warnings: { superuser: boolean; nothingCaptured: boolean; notPortal: boolean };
+}
+
+export function buildModel(view: ReadyView): PopupModel {
+  const { state, tabUrl } = view;
+  const pageUrl = tabUrl ?? state?.url ?? null;
+  const context = pageUrl ? detectContext(pageUrl, view.environments ?? PRESETS) : { environment: null, portal: null };
+  const current = state?.loads[0];
+  const previous = state ? previousLoad(state.loads) : undefined;
+  const rows = flagRows(current, previous);
+  const identity = state?.identity ?? null;
+  const superuser =
+    identity !== null && (identity.status === 'ok' || identity.status === 'expired') && identity.identity.superuser;
+  const notPortal = context.environment === null;
+  const since = current?.startedAt ?? Number.NEGATIVE_INFINITY;
+  return {
+    pageUrl,
+    context,
+    identity,
+    identityProblem: identity ? describeIdentityProblem(identity) : null,
+    enterprise: state ? latestEnterprise(state) : null,
+    rows,
+    onCount: rows.filter((r) => r.on).length,
+    hasPrevious: previous !== undefined,
+    vanished: vanishedKeys(current, previous),
+    featureParams: mergeFeatureParams(state?.featureParams ?? [], tabUrl),
+    diagnostics: (state?.diagnostics ?? []).filter((d) => d.at >= since),
+    warnings: {
+      superuser,
+      // On a page that is not a portal, "not a portal" says it all, unless something was captured there anyway.
+      nothingCaptured: rows.length === 0 && (!notPortal || state !== null),
+      notPortal,
+    },
+  };
+}
+
+/** The enterprise customer of the most recent snapshot that names one, current load first. */
+export function latestEnterprise(state: TabState): EnterpriseRef | null {
+  for (const load of state.loads) {
+    let best: { at: number; enterprise: EnterpriseRef } | null = null;
+    for (const snap of load.snapshots) {
+      if (snap.enterprise && (best === null || snap.capturedAt >= best.at)) {
+        best = { at: snap.capturedAt, enterprise: snap.enterprise };
+      }
+    }
+    if (best) return best.enterprise;
+  }
+  return null;
+}
+
+/**
+ * `?feature=` parameters the page loaded with, plus any in the tab's URL now (a single-page app may
+ * have changed its URL since); the portals read them from the current URL, the backend never.
+ */
+export function mergeFeatureParams(fromLoad: readonly string[], tabUrl: string | null): string[] {
+  return [...new Set([...fromLoad, ...(tabUrl ? featureParamsOf(tabUrl) : [])])];
+}
+
+export function sourceLabel(source: SourceId | null): string {
+  return source === null ? 'unknown source' : coreSourceLabel(source);
+}
+
+/** Method-less endpoint of a URL: its path, never its query (which may carry a username or an email). */
+export function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return url.split(/[?#]/, 1)[0]?.slice(0, 200) ?? '';
+  }
+}
+
+/** Host and port of a URL, or null. */
+export function hostOf(url: string | null): string | null {
+  if (!url) return null;
+  try {
+    return new URL(url).host || null;
+  } catch {
+    return null;
+  }
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+/** Local wall-clock time, HH:MM:SS (24 h, the same in every locale). */
+export function clockTime(ms: number): string {
+  const d = new Date(ms);
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** "just now", "42 s ago", "5 min ago", "3 h ago", "2 d ago". */
+export function ago(ms: number, now: number): string {
+  const s = Math.round((now - ms) / 1000);
+  if (s < 5) return 'just now';
+  if (s < 60) return `${s} s ago`;
+  const min = Math.floor(s / 60);
+  if (min < 60) return `${min} min ago`;
+  const h = Math.floor(min / 60);
+  if (h < 48) return `${h} h ago`;
+  return `${Math.floor(h / 24)} d ago`;
+}
+
+export function environmentText(context: PageContext, pageUrl: string | null): string {
+  const host = hostOf(pageUrl);
+  if (!context.environment) return host ? `Other host · ${host}` : 'Other host';
+  const portal = context.portal ? ` · ${context.portal} portal` : '';
+  return `${context.environment.label}${portal}${host ? ` · ${host}` : ''}`;
+}

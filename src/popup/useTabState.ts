@@ -1,0 +1,118 @@
+// The popup's data: which tab it is about, and that tab's state from the background, kept live.
+import { useEffect, useState } from 'preact/hooks';
+import type { TabState } from '../core/types';
+import { tabKey } from '../core/storage-keys';
+import { browser, type Storage, type Tabs } from '../platform/browser';
+import { send } from '../platform/messaging';
+import type { PopupView } from './model';
+
+/**
+ * The tab id named by `?tabId=N` in the popup's own URL (Firefox tests open the popup page in a tab
+ * of its own, bound to a portal tab), or null.
+ */
+export function tabIdFromSearch(search: string): number | null {
+  const raw = new URLSearchParams(search).get('tabId');
+  if (raw === null || !/^\d{1,10}$/.test(raw)) return null;
+  const id = Number(raw);
+  return Number.isSafeInteger(id) ? id : null;
+}
+
+/**
+ * The state to show for a tab, or null when it is someone else's: another tab's, or a page at another
+ * origin than the tab shows now (the tab navigated away and the background has not caught up).
+ */
+export function currentState(
+  tabId: number,
+  tabUrl: string | null,
+  state: TabState | null | undefined,
+): TabState | null {
+  // `undefined`: the background did not answer (it answers nothing to a sender it does not trust).
+  if (typeof state !== 'object' || state === null || state.tabId !== tabId) return null;
+  if (tabUrl === null) return state;
+  let origin: string;
+  try {
+    origin = new URL(tabUrl).origin;
+  } catch {
+    return null;
+  }
+  return origin === state.origin ? state : null;
+}
+
+interface TabRef {
+  id: number;
+  url: string | null;
+}
+
+async function findTab(search: string): Promise<TabRef | null> {
+  const bound = tabIdFromSearch(search);
+  if (bound !== null) {
+    const tab = await browser.tabs.get(bound);
+    return { id: bound, url: tab.url ?? null };
+  }
+  const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
+  if (!tab || tab.id === undefined) return null;
+  return { id: tab.id, url: tab.url ?? null };
+}
+
+function message(e: unknown): string {
+  return e instanceof Error && e.message ? e.message : String(e);
+}
+
+export function useTabState(search: string = location.search): PopupView {
+  const [view, setView] = useState<PopupView>({ status: 'loading' });
+
+  useEffect(() => {
+    let closed = false;
+    let asked = 0;
+    let tab: TabRef | null = null;
+
+    const refresh = async (): Promise<void> => {
+      if (!tab) return;
+      const { id, url } = tab;
+      const mine = ++asked;
+      try {
+        const state = await send('popup/state', { tabId: id });
+        if (closed || mine !== asked) return;
+        setView({ status: 'ready', tabId: id, tabUrl: url, state: currentState(id, url, state) });
+      } catch (e) {
+        if (closed || mine !== asked) return;
+        setView({ status: 'error', message: `Could not ask the extension for this tab's flags: ${message(e)}` });
+      }
+    };
+
+    const onStorage = (changes: Record<string, Storage.StorageChange>, area: string): void => {
+      if (tab && area === 'session' && Object.prototype.hasOwnProperty.call(changes, tabKey(tab.id))) void refresh();
+    };
+    const onTabUpdated = (id: number, info: Tabs.OnUpdatedChangeInfoType): void => {
+      if (tab && id === tab.id && info.url !== undefined) {
+        tab = { id, url: info.url };
+        void refresh();
+      }
+    };
+    browser.storage.onChanged.addListener(onStorage);
+    browser.tabs.onUpdated.addListener(onTabUpdated);
+
+    void (async () => {
+      try {
+        tab = await findTab(search);
+      } catch (e) {
+        if (!closed) setView({ status: 'error', message: `Could not find the tab: ${message(e)}` });
+        return;
+      }
+      if (closed) return;
+      if (!tab) {
+        setView({ status: 'error', message: 'There is no active tab in this window to inspect.' });
+        return;
+      }
+      await refresh();
+    })();
+
+    return () => {
+      closed = true;
+      browser.storage.onChanged.removeListener(onStorage);
+      browser.tabs.onUpdated.removeListener(onTabUpdated);
+    };
+  }, [search]);
+
+  return view;
+}
