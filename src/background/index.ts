@@ -48,14 +48,20 @@ async function fromContent(tabId: number, message: Envelope): Promise<null> {
   switch (message.type) {
     case 'page/start':
       if (typeof p['url'] !== 'string' || typeof p['identity'] !== 'object' || p['identity'] === null) return null;
-      state = await store.pageStart(tabId, p['url'], p['identity'] as never, typeof p['at'] === 'number' && Number.isFinite(p['at']) ? p['at'] : Date.now());
+      state = await store.pageStart(
+        tabId,
+        p['url'],
+        p['identity'] as never,
+        typeof p['at'] === 'number' && Number.isFinite(p['at']) ? p['at'] : Date.now(),
+      );
       break;
     case 'page/identity':
       if (typeof p['identity'] !== 'object' || p['identity'] === null) return null;
       state = await store.setIdentity(tabId, p['identity'] as never);
       break;
     case 'page/captured':
-      if (typeof p['url'] !== 'string' || typeof p['method'] !== 'string' || typeof p['status'] !== 'number') return null;
+      if (typeof p['url'] !== 'string' || typeof p['method'] !== 'string' || typeof p['status'] !== 'number')
+        return null;
       state = await store.captured(tabId, {
         url: p['url'],
         method: p['method'],

@@ -34,7 +34,13 @@ function quiet(promise: Promise<unknown>): void {
       events += 1;
       if (events > MAX_EVENTS_PER_LOAD) {
         if (events === MAX_EVENTS_PER_LOAD + 1) {
-          quiet(send('page/dropped', { url: location.href, reason: `more than ${MAX_EVENTS_PER_LOAD} capture events on one page load: the rest were ignored`, at: Date.now() }));
+          quiet(
+            send('page/dropped', {
+              url: location.href,
+              reason: `more than ${MAX_EVENTS_PER_LOAD} capture events on one page load: the rest were ignored`,
+              at: Date.now(),
+            }),
+          );
         }
         return;
       }

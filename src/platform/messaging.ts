@@ -3,7 +3,10 @@
 import { MESSAGE_TAG, type AnyMessages, type Envelope, type MessageType } from '../core/messages';
 import { browser } from './browser';
 
-export async function send<K extends MessageType>(type: K, payload: AnyMessages[K]['req']): Promise<AnyMessages[K]['res']> {
+export async function send<K extends MessageType>(
+  type: K,
+  payload: AnyMessages[K]['req'],
+): Promise<AnyMessages[K]['res']> {
   const envelope: Envelope<K> = { tag: MESSAGE_TAG, type, payload };
   return (await browser.runtime.sendMessage(envelope)) as AnyMessages[K]['res'];
 }
