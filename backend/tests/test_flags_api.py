@@ -1,0 +1,161 @@
+"""GET flags/: criteria, waffle's answer for the caller, enrollability, permissions, query count."""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.db import connection
+from django.test import RequestFactory, override_settings
+from django.test.utils import CaptureQueriesContext
+from waffle import flag_is_active
+from waffle.models import Flag
+
+from .conftest import API, client_for, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def by_name(response):
+    assert response.status_code == 200, response.content
+    return {f["name"]: f for f in response.json()["flags"]}
+
+
+def test_shape_and_criteria(api, staff):
+    group = Group.objects.create(name="qa")
+    flag = Flag.objects.create(
+        name="enterprise.a", percent=Decimal("12.5"), testing=True, staff=False, superusers=False,
+        authenticated=True, languages="en, fr", note="Used by X",
+    )
+    flag.groups.add(group)
+    flag.users.add(make_user(staff.__class__, "u1"), make_user(staff.__class__, "u2"))
+    data = api(staff).get("flags/").json()
+    assert set(data) == {"user", "permissions", "policy", "now", "flags"}
+    assert data["user"]["username"] == "staff"
+    assert data["permissions"] == {"can_enroll_self": True, "can_enroll_others": False}
+    assert data["policy"] == {
+        "enrollable_patterns": ["enterprise.*"],
+        "max_duration_seconds": 604800,
+        "default_duration_seconds": 28800,
+        "max_reason_length": 500,
+    }
+    (entry,) = data["flags"]
+    assert entry["name"] == "enterprise.a" and entry["note"] == "Used by X"
+    assert entry["criteria"] == {
+        "everyone": None,
+        "percent": 12.5,
+        "testing": True,
+        "superusers": False,
+        "staff": False,
+        "authenticated": True,
+        "languages": ["en", "fr"],
+        "rollout": False,
+        "groups": ["qa"],
+        "user_count": 2,
+    }
+    assert entry["active_for_me"] is True  # authenticated
+    assert entry["enrollable"] is True and entry["not_enrollable_reason"] is None
+    assert entry["my_enrollment"] is None
+
+
+def test_permissions_block_for_support_and_superuser(api, support, superuser):
+    assert api(support).get("flags/").json()["permissions"] == {"can_enroll_self": True, "can_enroll_others": True}
+    assert api(superuser).get("flags/").json()["permissions"] == {"can_enroll_self": True, "can_enroll_others": True}
+
+
+def test_enrollable_and_reasons(api, staff):
+    Flag.objects.create(name="enterprise.open")
+    Flag.objects.create(name="enterprise.on", everyone=True)
+    Flag.objects.create(name="enterprise.off", everyone=False)
+    Flag.objects.create(name="lms.other")
+    flags = by_name(api(staff).get("flags/"))
+    assert flags["enterprise.open"]["enrollable"] is True
+    assert flags["enterprise.on"]["enrollable"] is False and "already on" in flags["enterprise.on"]["not_enrollable_reason"]
+    assert flags["enterprise.off"]["enrollable"] is False and "Everyone set to No" in flags["enterprise.off"]["not_enrollable_reason"]
+    assert flags["lms.other"]["enrollable"] is False and "outside the enrollment policy" in flags["lms.other"]["not_enrollable_reason"]
+
+
+@override_settings(WAFFLE_ENROLLMENTS={"VISIBLE_FLAGS": ["enterprise.*"]})
+def test_visible_flags_setting(api, staff):
+    Flag.objects.create(name="enterprise.x")
+    Flag.objects.create(name="lms.y")
+    assert list(by_name(api(staff).get("flags/"))) == ["enterprise.x"]
+
+
+def test_my_enrollment_is_listed(api, staff):
+    Flag.objects.create(name="enterprise.x")
+    created = api(staff).post("enrollments/", {"flag": "enterprise.x", "duration": 60, "reason": "r"}).json()
+    entry = by_name(api(staff).get("flags/"))["enterprise.x"]
+    assert entry["my_enrollment"]["id"] == created["id"]
+    assert entry["my_enrollment"]["state"] == "live"
+    assert entry["active_for_me"] is True
+    assert entry["criteria"]["user_count"] == 1
+
+
+def _seed_varied(n, users, group):
+    """n flags cycling through every kind of criterion (and several memberships)."""
+    kinds = [
+        dict(everyone=True), dict(everyone=False), dict(percent=Decimal("50")), dict(staff=True),
+        dict(superusers=True), dict(authenticated=True), dict(testing=True), dict(languages="fr"), dict(),
+    ]
+    for i in range(n):
+        flag = Flag.objects.create(name=f"enterprise.f{i:03d}", **{"superusers": False, **kinds[i % len(kinds)]})
+        if i % 3 == 0:
+            flag.groups.add(group)
+        if i % 4 == 0:
+            flag.users.add(*users)
+
+
+def test_active_for_me_agrees_with_waffle_for_every_kind_of_user(django_user_model):
+    group = Group.objects.create(name="beta")
+    people = {
+        "staff": make_user(django_user_model, "s", staff=True),
+        "super": make_user(django_user_model, "root", staff=True, superuser=True),
+        "support": make_user(django_user_model, "sup", staff=True, perms=["enroll_others"]),
+    }
+    grouped = make_user(django_user_model, "g", staff=True)
+    grouped.groups.add(group)
+    people["grouped"] = grouped
+    _seed_varied(27, [people["staff"], people["support"]], group)
+    factory = RequestFactory()
+    for who, user in people.items():
+        for cookies in ({}, {"dwf_enterprise.f002": "True", "dwft_enterprise.f006": "True"}):
+            client = client_for(user)
+            for name, value in cookies.items():
+                client.cookies[name] = value
+            flags = by_name(client.get(API + "flags/"))
+            for name, entry in flags.items():
+                request = factory.get("/")
+                request.user = user
+                request.COOKIES.update(cookies)
+                expected = flag_is_active(request, name, read_only=True)
+                assert entry["active_for_me"] == expected, (who, name, cookies)
+    # a percent flag with no cookie yet is undecided, not a guess
+    assert by_name(client_for(people["staff"]).get(API + "flags/"))["enterprise.f002"]["active_for_me"] is None
+
+
+def test_flags_sets_no_waffle_cookies(api, staff):
+    Flag.objects.create(name="enterprise.p", percent=Decimal("50"))
+    Flag.objects.create(name="enterprise.t", testing=True)
+    response = api(staff).client.get(API + "flags/", {"dwft_enterprise.t": "1"})
+    assert not [c for c in response.cookies if c.startswith("dwf")]
+
+
+def test_constant_number_of_queries(django_user_model, django_assert_num_queries):
+    group = Group.objects.create(name="beta")
+    user = make_user(django_user_model, "s", staff=True)
+    user.groups.add(group)
+    others = [make_user(django_user_model, f"o{i}") for i in range(3)]
+    _seed_varied(3, [user, *others], group)
+    client = client_for(user)
+
+    cache.clear()
+    with CaptureQueriesContext(connection) as small:
+        assert len(client.get(API + "flags/").json()["flags"]) == 3
+    assert len(small) <= 12, [q["sql"] for q in small]
+
+    Flag.objects.all().delete()
+    _seed_varied(30, [user, *others], group)
+    cache.clear()
+    with django_assert_num_queries(len(small)):
+        assert len(client.get(API + "flags/").json()["flags"]) == 30

@@ -1,0 +1,88 @@
+"""Errors as JSON ``{"detail": "..."}`` with the right status, never an HTML 500.
+
+Used as the exception handler of this app's views only (the LMS's global DRF settings are left
+alone).
+"""
+
+import logging
+
+from django.db import DatabaseError, IntegrityError, OperationalError
+from django.http import Http404
+from rest_framework import status
+from rest_framework.exceptions import APIException, ErrorDetail
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+log = logging.getLogger(__name__)
+
+
+class InvalidRequest(APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "invalid"
+
+    def __init__(self, detail, errors=None):
+        super().__init__(detail)
+        self.errors = errors or {}
+
+
+class PayloadTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+def _plain(detail):
+    """DRF details can be a string, list or dict; make one sentence of them."""
+    if isinstance(detail, (str, ErrorDetail)):
+        return str(detail)
+    if isinstance(detail, list):
+        return " ".join(_plain(d) for d in detail)
+    if isinstance(detail, dict):
+        return " ".join(f"{k}: {_plain(v)}" for k, v in detail.items())
+    return str(detail)
+
+
+def exception_handler(exc, context):
+    from .services import EnrollmentError  # avoid import cycle at module load
+
+    if isinstance(exc, EnrollmentError):
+        return Response({"detail": exc.detail, **exc.extra}, status=exc.status)
+    if isinstance(exc, IntegrityError):
+        log.warning("waffle_enrollments: integrity error answered with 409: %s", exc)
+        return Response(
+            {"detail": "This change conflicts with another one made at the same moment "
+                       "(e.g. the same enrollment created twice). Reload and try again."},
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, OperationalError):
+        log.warning("waffle_enrollments: database unavailable or locked, answered with 503: %s", exc)
+        return Response(
+            {"detail": "The database is busy (lock timeout or deadlock) and nothing was changed. Try again in a moment."},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "2"},
+        )
+    if isinstance(exc, DatabaseError):
+        log.exception("waffle_enrollments: database error answered with 503")
+        return Response(
+            {"detail": "The database refused this request and nothing was changed. Try again; if it persists, "
+                       "tell the LMS operators."},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # a programming error: let Django log it and answer 500
+    if isinstance(exc, Http404) and not isinstance(response.data, dict):
+        response.data = {"detail": "Not found."}
+    data = response.data
+    if isinstance(data, dict) and "detail" in data:
+        response.data = {**data, "detail": _plain(data["detail"])}
+    else:
+        response.data = {"detail": _plain(data)}
+    if isinstance(exc, InvalidRequest) and exc.errors:
+        response.data["errors"] = exc.errors
+    return response

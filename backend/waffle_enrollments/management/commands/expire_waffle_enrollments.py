@@ -1,0 +1,17 @@
+"""End every enrollment whose time is up. Meant for cron, e.g. every minute::
+
+    * * * * * ./manage.py lms expire_waffle_enrollments --settings=production
+"""
+
+from django.core.management.base import BaseCommand
+
+from waffle_enrollments.services import expire_due
+
+
+class Command(BaseCommand):
+    help = "End Waffle flag enrollments whose expiry time has passed (and take the users out of the flags)."
+
+    def handle(self, *args, **options):
+        ended = expire_due()
+        if options["verbosity"] >= 1:
+            self.stdout.write(f"Expired {ended} waffle enrollment(s).")

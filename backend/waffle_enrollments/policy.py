@@ -1,0 +1,155 @@
+"""Every rule about who may do what, and which flags and durations are allowed.
+
+Configured by the ``WAFFLE_ENROLLMENTS`` Django setting (all keys optional)::
+
+    WAFFLE_ENROLLMENTS = {
+        # Glob patterns (fnmatch, case-sensitive) of the flags that may be enrolled in.
+        "ENROLLABLE_FLAGS": ["enterprise.*"],
+        # Glob patterns of the flags listed by GET flags/ (enrollable or not).
+        "VISIBLE_FLAGS": ["*"],
+        # Longest enrollment, and the one used when a request gives no duration.
+        # A timedelta or a number of seconds.
+        "MAX_DURATION": timedelta(days=7),
+        "DEFAULT_DURATION": timedelta(hours=8),
+        # Largest request body accepted, in bytes (larger: 413).
+        "MAX_BODY_BYTES": 16 * 1024,
+        # Longest reason accepted, in characters.
+        "MAX_REASON_LENGTH": 500,
+    }
+
+Who may do what (decided here only, never by the client):
+
+* see flags and enrollments: active staff, or anyone holding one of this app's permissions;
+* enroll oneself: staff, or the ``waffle_enrollments.enroll_self`` permission;
+* enroll someone else, list or end other people's enrollments: the
+  ``waffle_enrollments.enroll_others`` permission (superusers hold every permission);
+* end one's own enrollment: anyone who may see flags (ending only takes access away).
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from fnmatch import fnmatchcase
+from typing import Tuple
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+ENROLL_SELF = "waffle_enrollments.enroll_self"
+ENROLL_OTHERS = "waffle_enrollments.enroll_others"
+
+DEFAULTS = {
+    "ENROLLABLE_FLAGS": ["enterprise.*"],
+    "VISIBLE_FLAGS": ["*"],
+    "MAX_DURATION": timedelta(days=7),
+    "DEFAULT_DURATION": timedelta(hours=8),
+    "MAX_BODY_BYTES": 16 * 1024,
+    "MAX_REASON_LENGTH": 500,
+}
+
+
+@dataclass(frozen=True)
+class Policy:
+    enrollable_flags: Tuple[str, ...]
+    visible_flags: Tuple[str, ...]
+    max_duration: timedelta
+    default_duration: timedelta
+    max_body_bytes: int
+    max_reason_length: int
+
+    def is_visible(self, flag_name: str) -> bool:
+        return any(fnmatchcase(flag_name, p) for p in self.visible_flags)
+
+    def is_enrollable(self, flag_name: str) -> bool:
+        return any(fnmatchcase(flag_name, p) for p in self.enrollable_flags)
+
+
+def _duration(key, value):
+    if isinstance(value, bool):
+        raise ImproperlyConfigured(f"WAFFLE_ENROLLMENTS[{key!r}] must be a timedelta or seconds, not a bool")
+    if isinstance(value, (int, float)):
+        value = timedelta(seconds=value)
+    if not isinstance(value, timedelta):
+        raise ImproperlyConfigured(f"WAFFLE_ENROLLMENTS[{key!r}] must be a timedelta or a number of seconds")
+    if value <= timedelta(0):
+        raise ImproperlyConfigured(f"WAFFLE_ENROLLMENTS[{key!r}] must be positive")
+    return value
+
+
+def _patterns(key, value):
+    if isinstance(value, str) or not all(isinstance(p, str) and p for p in value):
+        raise ImproperlyConfigured(f"WAFFLE_ENROLLMENTS[{key!r}] must be a list of non-empty glob strings")
+    return tuple(value)
+
+
+def _positive_int(key, value):
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ImproperlyConfigured(f"WAFFLE_ENROLLMENTS[{key!r}] must be a positive integer")
+    return value
+
+
+def get_policy() -> Policy:
+    """Read and validate the policy from settings (cheap; read on every request)."""
+    configured = getattr(settings, "WAFFLE_ENROLLMENTS", None) or {}
+    if not isinstance(configured, dict):
+        raise ImproperlyConfigured("WAFFLE_ENROLLMENTS must be a dict")
+    unknown = set(configured) - set(DEFAULTS)
+    if unknown:
+        raise ImproperlyConfigured(f"Unknown WAFFLE_ENROLLMENTS keys: {', '.join(sorted(unknown))}")
+    merged = {**DEFAULTS, **configured}
+    max_duration = _duration("MAX_DURATION", merged["MAX_DURATION"])
+    default_duration = _duration("DEFAULT_DURATION", merged["DEFAULT_DURATION"])
+    if default_duration > max_duration:
+        raise ImproperlyConfigured("WAFFLE_ENROLLMENTS['DEFAULT_DURATION'] is longer than MAX_DURATION")
+    return Policy(
+        enrollable_flags=_patterns("ENROLLABLE_FLAGS", merged["ENROLLABLE_FLAGS"]),
+        visible_flags=_patterns("VISIBLE_FLAGS", merged["VISIBLE_FLAGS"]),
+        max_duration=max_duration,
+        default_duration=default_duration,
+        max_body_bytes=_positive_int("MAX_BODY_BYTES", merged["MAX_BODY_BYTES"]),
+        max_reason_length=_positive_int("MAX_REASON_LENGTH", merged["MAX_REASON_LENGTH"]),
+    )
+
+
+# --- who may do what -------------------------------------------------------------------------
+
+
+def _usable(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def can_enroll_self(user) -> bool:
+    return _usable(user) and (user.is_staff or user.has_perm(ENROLL_SELF))
+
+
+def can_enroll_others(user) -> bool:
+    return _usable(user) and user.has_perm(ENROLL_OTHERS)
+
+
+def can_view(user) -> bool:
+    return can_enroll_self(user) or can_enroll_others(user)
+
+
+def can_end(user, enrollment) -> bool:
+    if not can_view(user):
+        return False
+    return enrollment.user_id == user.pk or can_enroll_others(user)
+
+
+def why_not_enrollable(flag, policy: Policy):
+    """A sentence saying why enrolling in ``flag`` would be refused or pointless, or None."""
+    if not policy.is_enrollable(flag.name):
+        return (
+            f"'{flag.name}' is outside the enrollment policy; only flags matching "
+            f"{', '.join(policy.enrollable_flags)} can be enrolled in."
+        )
+    if flag.everyone is True:
+        return (
+            f"'{flag.name}' has Everyone set to Yes: it is already on for every user, "
+            "so an enrollment would change nothing."
+        )
+    if flag.everyone is False:
+        return (
+            f"'{flag.name}' has Everyone set to No: it is off for every user whatever the user list says, "
+            "so an enrollment would change nothing. Ask an operator to set Everyone to Unknown."
+        )
+    return None

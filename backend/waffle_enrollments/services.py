@@ -1,0 +1,202 @@
+"""Enroll, revoke, expire: the only code that changes enrollments or Flag.users.
+
+Concurrency: every change takes a row lock on the waffle Flag first (``select_for_update``) and
+then works inside one transaction, so changes to one flag run one after the other and cannot
+lose a membership (e.g. one request removing the user while another records the membership as
+pre-existing). The lock order is always Flag, then Enrollment.
+
+Membership goes through waffle's own ``Flag.users`` manager: its ``m2m_changed`` handler flushes
+waffle's cache. The flush runs inside the transaction, so a reader could cache the old state again
+before commit; flushing once more after commit closes that window.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Optional
+
+from django.db import transaction
+from django.utils import timezone
+from waffle.models import Flag
+
+from .models import AuditAction, AuditEntry, EndReason, Enrollment
+
+
+class EnrollmentError(Exception):
+    """A request that cannot be carried out; ``status`` is the HTTP status to answer with."""
+
+    status = 400
+
+    def __init__(self, detail, **extra):
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class FlagNotFound(EnrollmentError):
+    status = 404
+
+
+class EnrollmentNotFound(EnrollmentError):
+    status = 404
+
+
+class AlreadyEnrolled(EnrollmentError):
+    status = 409
+
+
+class NotEnrollable(EnrollmentError):
+    status = 409
+
+
+class AlreadyEnded(EnrollmentError):
+    status = 409
+
+
+@dataclass(frozen=True)
+class EndResult:
+    enrollment: Enrollment
+    membership: str
+
+
+def _username(user):
+    return user.get_username() if user is not None else ""
+
+
+def _audit(action, enrollment, actor, membership, reason=""):
+    AuditEntry.objects.create(
+        action=action,
+        enrollment=enrollment,
+        flag_name=enrollment.flag_name,
+        user=enrollment.user,
+        username=_username(enrollment.user),
+        actor=actor,
+        actor_username=_username(actor),
+        reason=reason,
+        membership=membership,
+        expires_at=enrollment.expires_at,
+    )
+
+
+def _flush_after_commit(flag):
+    transaction.on_commit(flag.flush)
+
+
+def enroll(*, flag_name: str, user, actor, reason: str, expires_at: datetime, check=None) -> Enrollment:
+    """Put ``user`` in ``Flag.users`` until ``expires_at`` and record it.
+
+    ``check(flag)`` may raise an EnrollmentError after the flag row is locked (used for the
+    everyone=Yes/No rule, which must be read under the lock).
+    """
+    with transaction.atomic():
+        flag = Flag.objects.select_for_update().filter(name=flag_name).first()
+        if flag is None:
+            raise FlagNotFound(f"No Waffle flag is named '{flag_name}'. GET flags/ lists the flags that exist.")
+        if check is not None:
+            check(flag)
+        live = Enrollment.objects.filter(flag=flag, user=user, live=True).first()
+        if live is not None:
+            raise AlreadyEnrolled(
+                f"{_username(user)} already has a live enrollment (#{live.pk}) in '{flag_name}', "
+                f"until {live.expires_at.isoformat()}. End it (DELETE enrollments/{live.pk}/) before enrolling again.",
+                enrollment_id=live.pk,
+            )
+        preexisting = flag.users.filter(pk=user.pk).exists()
+        enrollment = Enrollment.objects.create(
+            flag=flag,
+            flag_name=flag.name,
+            user=user,
+            created_by=actor,
+            reason=reason,
+            created_at=timezone.now(),
+            expires_at=expires_at,
+            preexisting_membership=preexisting,
+        )
+        if not preexisting:
+            flag.users.add(user)
+        _audit(AuditAction.ENROLLED, enrollment, actor, "already_present" if preexisting else "added", reason)
+        _flush_after_commit(flag)
+    return enrollment
+
+
+def _end_locked(enrollment: Enrollment, *, actor, end_reason: str, now) -> EndResult:
+    """End a live enrollment; the caller holds the flag lock and has re-read the enrollment."""
+    enrollment.ended_at = now
+    enrollment.end_reason = end_reason
+    enrollment.ended_by = actor
+    enrollment.live = None
+    enrollment.save(update_fields=["ended_at", "end_reason", "ended_by", "live"])
+
+    flag = enrollment.flag
+    if flag is None:
+        membership = "kept_flag_deleted"
+    elif enrollment.preexisting_membership:
+        membership = "kept_preexisting"
+    elif Enrollment.objects.filter(flag=flag, user_id=enrollment.user_id, live=True).exists():
+        membership = "kept_other_enrollment"
+    else:
+        flag.users.remove(enrollment.user_id)
+        membership = "removed"
+        _flush_after_commit(flag)
+
+    action = AuditAction.EXPIRED if end_reason == EndReason.EXPIRED else AuditAction.REVOKED
+    _audit(action, enrollment, actor, membership)
+    return EndResult(enrollment, membership)
+
+
+def _flag_id_of(enrollment_id: int):
+    """Read outside the transaction: on MySQL (REPEATABLE READ) a plain read inside it would fix the
+    snapshot before the lock wait, and later plain reads would miss what the lock holder committed."""
+    return Enrollment.objects.filter(pk=enrollment_id).values_list("flag_id", flat=True).first()
+
+
+def _lock(enrollment_id: int, flag_id) -> Optional[Enrollment]:
+    """Lock the enrollment's flag, then the enrollment itself; return it re-read, or None."""
+    if flag_id is not None:
+        # Locks the flag row; if the flag was deleted meanwhile, SET_NULL has cleared flag_id.
+        list(Flag.objects.select_for_update().filter(pk=flag_id).values_list("pk", flat=True))
+    return (
+        Enrollment.objects.select_for_update()
+        .select_related("flag", "user", "created_by", "ended_by")
+        .filter(pk=enrollment_id)
+        .first()
+    )
+
+
+def revoke(enrollment_id: int, *, actor, allowed=None) -> EndResult:
+    """End an enrollment early. ``allowed(enrollment)`` may raise to refuse it (permission)."""
+    flag_id = _flag_id_of(enrollment_id)
+    with transaction.atomic():
+        enrollment = _lock(enrollment_id, flag_id)
+        if enrollment is None:
+            raise EnrollmentNotFound(f"No enrollment #{enrollment_id}. GET enrollments/ lists them.")
+        if allowed is not None:
+            allowed(enrollment)
+        if enrollment.ended_at is not None:
+            raise AlreadyEnded(
+                f"Enrollment #{enrollment.pk} already ended ({enrollment.end_reason}) at "
+                f"{enrollment.ended_at.isoformat()}; nothing to do.",
+                enrollment_id=enrollment.pk,
+            )
+        return _end_locked(enrollment, actor=actor, end_reason=EndReason.REVOKED, now=timezone.now())
+
+
+def expire_due(now=None) -> int:
+    """End every live enrollment whose time is up. Returns how many were ended.
+
+    One indexed query when nothing is due, so it can run on every API request. Each enrollment is
+    ended in its own transaction, under the flag lock, and skipped if someone ended it meanwhile.
+    """
+    now = now or timezone.now()
+    due = list(
+        Enrollment.objects.filter(live=True, expires_at__lte=now).order_by("expires_at").values_list("pk", flat=True)
+    )
+    ended = 0
+    for enrollment_id in due:
+        flag_id = _flag_id_of(enrollment_id)
+        with transaction.atomic():
+            enrollment = _lock(enrollment_id, flag_id)
+            if enrollment is None or enrollment.ended_at is not None:
+                continue
+            _end_locked(enrollment, actor=None, end_reason=EndReason.EXPIRED, now=now)
+            ended += 1
+    return ended

@@ -1,0 +1,14 @@
+"""Mounted by the host project at ``api/waffle-enrollments/v1/`` (see apps.plugin_app)."""
+
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "waffle_enrollments"
+
+urlpatterns = [
+    path("flags/", views.FlagsView.as_view(), name="flags"),
+    path("enrollments/", views.EnrollmentsView.as_view(), name="enrollments"),
+    # Any segment, so that a malformed id gets a JSON 404 from the view, not an HTML one.
+    re_path(r"^enrollments/(?P<pk>[^/]+)/$", views.EnrollmentDetailView.as_view(), name="enrollment"),
+]
