@@ -13,9 +13,20 @@ const PYTHON = '/usr/bin/python3';
 
 /** Each step: a name, what it proves, and the command. */
 const STEPS = [
-  { name: 'lint', what: 'eslint + prettier', cmds: [[bin('eslint'), ['.', '--max-warnings=0']], [bin('prettier'), ['--check', '.']]] },
+  {
+    name: 'lint',
+    what: 'eslint + prettier',
+    cmds: [
+      [bin('eslint'), ['.', '--max-warnings=0']],
+      [bin('prettier'), ['--check', '.']],
+    ],
+  },
   { name: 'types', what: 'TypeScript strict', cmds: [[bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']]] },
-  { name: 'unit', what: 'core rules on the fixtures, popup components', cmds: [[bin('vitest'), ['run', '--project', 'unit']]] },
+  {
+    name: 'unit',
+    what: 'core rules on the fixtures, popup components',
+    cmds: [[bin('vitest'), ['run', '--project', 'unit']]],
+  },
   {
     name: 'backend',
     what: 'Django app + devstack (pytest-django, SQLite)',
@@ -57,5 +68,9 @@ for (const step of steps) {
 console.log('\n=== summary');
 for (const r of results) console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name.padEnd(8)} ${r.seconds.toFixed(1)} s`);
 const failed = results.filter((r) => !r.ok);
-console.log(failed.length ? `npm test: ${failed.length} step(s) failed: ${failed.map((r) => r.name).join(', ')}` : `npm test: all ${results.length} steps passed`);
+console.log(
+  failed.length
+    ? `npm test: ${failed.length} step(s) failed: ${failed.map((r) => r.name).join(', ')}`
+    : `npm test: all ${results.length} steps passed`,
+);
 process.exit(failed.length ? 1 : 0);

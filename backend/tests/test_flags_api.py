@@ -56,6 +56,21 @@ def test_shape_and_criteria(api, staff):
     assert entry["active_for_me"] is True  # authenticated
     assert entry["enrollable"] is True and entry["not_enrollable_reason"] is None
     assert entry["my_enrollment"] is None
+    assert entry["me"] == {"listed": False, "groups": []}
+
+
+def test_me_says_listed_and_my_groups(api, staff):
+    qa, other = Group.objects.create(name="qa"), Group.objects.create(name="other")
+    staff.groups.add(qa)
+    listed = Flag.objects.create(name="enterprise.listed")
+    listed.users.add(staff)
+    grouped = Flag.objects.create(name="enterprise.grouped")
+    grouped.groups.add(qa, other)
+    flags = by_name(api(staff).get("flags/"))
+    assert flags["enterprise.listed"]["me"] == {"listed": True, "groups": []}
+    assert flags["enterprise.listed"]["active_for_me"] is True
+    assert flags["enterprise.grouped"]["me"] == {"listed": False, "groups": ["qa"]}
+    assert flags["enterprise.grouped"]["active_for_me"] is True
 
 
 def test_permissions_block_for_support_and_superuser(api, support, superuser):

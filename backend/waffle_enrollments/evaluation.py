@@ -70,7 +70,10 @@ def criteria(flag, group_names, user_count):
 
 
 def visible_flags(request, policy):
-    """Return ``[(flag, criteria, active_for_me, live_enrollment)]`` for the caller, by name."""
+    """Return ``[(flag, criteria, active_for_me, live_enrollment, me)]`` for the caller, by name.
+
+    ``me`` says why the caller may match: ``listed`` (in Flag.users) and the flag's groups the caller is in.
+    """
     user = request.user
     flags = [
         f
@@ -108,5 +111,9 @@ def visible_flags(request, policy):
         else:  # pragma: no cover - depends on the installed waffle
             active = waffle.flag_is_active(_read_only_request(request, user), flag.name, read_only=True)
         summary = criteria(flag, groups_by_flag[flag.pk].values(), flag.listed_user_count)
-        results.append((flag, summary, active, my_enrollments.get(flag.pk)))
+        me = {
+            "listed": flag.pk in member_of,
+            "groups": sorted(name for gid, name in groups_by_flag[flag.pk].items() if gid in my_group_ids),
+        }
+        results.append((flag, summary, active, my_enrollments.get(flag.pk), me))
     return results

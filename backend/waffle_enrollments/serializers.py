@@ -51,7 +51,7 @@ def audit_json(entry):
     }
 
 
-def flag_json(flag, criteria, active_for_me, enrollment, enrollable, not_enrollable_reason):
+def flag_json(flag, criteria, active_for_me, enrollment, enrollable, not_enrollable_reason, me):
     return {
         "name": flag.name,
         "note": flag.note,
@@ -60,6 +60,7 @@ def flag_json(flag, criteria, active_for_me, enrollment, enrollable, not_enrolla
         "enrollable": enrollable,
         "not_enrollable_reason": not_enrollable_reason,
         "my_enrollment": enrollment_json(enrollment) if enrollment is not None else None,
+        "me": me,
         "modified": _iso(flag.modified),
     }
 

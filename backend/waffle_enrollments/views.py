@@ -77,9 +77,9 @@ class FlagsView(_Base):
         user = request.user
         policy = self.policy
         flags = []
-        for flag, criteria, active, enrollment in visible_flags(request, policy):
+        for flag, criteria, active, enrollment, me in visible_flags(request, policy):
             why_not = rules.why_not_enrollable(flag, policy)
-            flags.append(flag_json(flag, criteria, active, enrollment, why_not is None, why_not))
+            flags.append(flag_json(flag, criteria, active, enrollment, why_not is None, why_not, me))
         return Response(
             {
                 "user": user_json(user),

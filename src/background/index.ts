@@ -1,7 +1,10 @@
 // Background service worker (Chromium) / event page (Firefox). Holds no state in globals that the
 // user sees: everything is in `storage.session` through TabStore, so a stopped worker loses nothing.
 import { isContentMessage, isEnvelope, isPageMessage, type Envelope } from '../core/messages';
+import { validOp, type BackendResult } from '../core/backend';
 import { browser, type Runtime } from '../platform/browser';
+import { sendToTab } from '../platform/messaging';
+import { watchCustomEnvironments } from './dynamic-scripts';
 import { flagsOn, TabStore } from './tab-store';
 
 const store = new TabStore({
@@ -86,6 +89,23 @@ async function fromContent(tabId: number, message: Envelope): Promise<null> {
   return null;
 }
 
+/** Hands a backend call to the tab's content script, which makes it from the portal's origin. */
+async function backendCall(tabId: number, call: unknown): Promise<BackendResult<unknown>> {
+  const op = validOp(call);
+  const refuse = (kind: 'no-portal' | 'bad-response', detail: string): BackendResult<unknown> => ({
+    ok: false,
+    error: { kind, status: 0, detail, fields: {}, lms: '' },
+  });
+  if (!op) return refuse('bad-response', 'the popup asked for an operation the extension does not know');
+  try {
+    const result = await sendToTab(tabId, 'content/backend', op);
+    return result && typeof result === 'object' && 'ok' in result ? result : refuse('no-portal', '');
+  } catch {
+    // No content script in that tab: not a portal page (or it was loaded before the extension).
+    return refuse('no-portal', '');
+  }
+}
+
 async function fromPage(message: Envelope): Promise<unknown> {
   if (!isPageMessage(message.type)) return null;
   const tabId = (message.payload as { tabId?: unknown }).tabId;
@@ -96,6 +116,8 @@ async function fromPage(message: Envelope): Promise<unknown> {
     case 'popup/reload':
       await browser.tabs.reload(tabId);
       return null;
+    case 'backend/call':
+      return backendCall(tabId, (message.payload as { call?: unknown }).call);
   }
 }
 
@@ -110,6 +132,9 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
   }
   return undefined;
 });
+
+// Content scripts for the user's own environments (options page); the presets are in the manifest.
+watchCustomEnvironments();
 
 browser.tabs.onRemoved.addListener((tabId) => {
   void store.clear(tabId);

@@ -21,7 +21,12 @@ class MemoryArea implements SessionArea {
 
 const PAGE = 'http://localhost:8734/test-enterprise';
 const learner = (body = fixtureText('enterprise-learner.json'), status = 200): CapturedResponse => ({
-  method: 'GET', url: 'http://localhost:18000/enterprise/api/v1/enterprise-learner/?username=alice', status, body, bodyNote: null, capturedAt: 10,
+  method: 'GET',
+  url: 'http://localhost:18000/enterprise/api/v1/enterprise-learner/?username=alice',
+  status,
+  body,
+  bodyNote: null,
+  capturedAt: 10,
 });
 
 describe('TabStore', () => {
@@ -66,7 +71,9 @@ describe('TabStore', () => {
     await store.captured(1, learner('<html>oops</html>'));
     await store.captured(1, { ...learner(), url: 'http://localhost:18000/api/other/' });
     const state = await store.get(1);
-    expect(state?.diagnostics.map((d) => d.reason)).toEqual(['the body is an HTML page, not JSON (an error page or a sign-in redirect?)']);
+    expect(state?.diagnostics.map((d) => d.reason)).toEqual([
+      'the body is an HTML page, not JSON (an error page or a sign-in redirect?)',
+    ]);
     expect(state?.loads[0]?.snapshots).toEqual([]);
   });
 

@@ -93,7 +93,16 @@ export class TabStore {
       let extra: Diagnostic[] = result.problems;
       if (snapshots.length > MAX_SNAPSHOTS_PER_LOAD) {
         snapshots = snapshots.slice(-MAX_SNAPSHOTS_PER_LOAD);
-        extra = [...extra, { url: response.url, method: response.method, source: null, at: this.now(), reason: `more than ${MAX_SNAPSHOTS_PER_LOAD} responses in one load: only the latest are kept` }];
+        extra = [
+          ...extra,
+          {
+            url: response.url,
+            method: response.method,
+            source: null,
+            at: this.now(),
+            reason: `more than ${MAX_SNAPSHOTS_PER_LOAD} responses in one load: only the latest are kept`,
+          },
+        ];
       }
       return withDiagnostics({ ...state, loads: [{ ...current, snapshots }, ...older] }, extra);
     });
@@ -116,7 +125,12 @@ export class TabStore {
 function withDiagnostics(state: TabState, added: readonly Diagnostic[]): TabState {
   if (added.length === 0) return state;
   // Repeated identical reasons for one URL are kept once (a polling page would otherwise flood the list).
-  const fresh = added.filter((d) => !state.diagnostics.some((o) => o.url === d.url && o.reason === d.reason && o.at >= (state.loads[0]?.startedAt ?? 0)));
+  const fresh = added.filter(
+    (d) =>
+      !state.diagnostics.some(
+        (o) => o.url === d.url && o.reason === d.reason && o.at >= (state.loads[0]?.startedAt ?? 0),
+      ),
+  );
   return { ...state, diagnostics: [...[...fresh].reverse(), ...state.diagnostics].slice(0, MAX_DIAGNOSTICS) };
 }
 

@@ -7,14 +7,21 @@
 import { ENVELOPE_EVENT, parseEnvelope } from '../core/envelope';
 import { identityFromCookies } from '../core/identity';
 import type { IdentityResult } from '../core/types';
+import { detectContext, PRESETS } from '../core/environment';
+import { allEnvironments } from '../core/settings';
 import { send } from '../platform/messaging';
+import { loadCustomEnvironments } from '../platform/settings-store';
+import { listenForBackendCalls } from './backend-listener';
 
 /** Most capture events one page load may forward; a flood beyond this is reported once and ignored. */
 const MAX_EVENTS_PER_LOAD = 300;
 
+/** JWT cookie prefix of this page's environment: a preset's at once, a custom one's once storage answers. */
+let cookiePrefix = detectContext(location.href, PRESETS).environment?.jwtCookiePrefix ?? '';
+
 function readIdentity(): { key: string; identity: IdentityResult } {
   const cookies = document.cookie;
-  return { key: cookies, identity: identityFromCookies(cookies, '', Math.floor(Date.now() / 1000)) };
+  return { key: cookies, identity: identityFromCookies(cookies, cookiePrefix, Math.floor(Date.now() / 1000)) };
 }
 
 function quiet(promise: Promise<unknown>): void {
@@ -23,11 +30,24 @@ function quiet(promise: Promise<unknown>): void {
 }
 
 (() => {
+  // The user's own environments (options page) name the LMS and the JWT cookie prefix of their hosts.
+  const environments = loadCustomEnvironments().then(allEnvironments, () => [...PRESETS]);
+  listenForBackendCalls(() => environments);
   let events = 0;
   let lastCookies = '';
   const start = readIdentity();
   lastCookies = start.key;
   quiet(send('page/start', { url: location.href, identity: start.identity, at: Date.now() }));
+  quiet(
+    environments.then((envs) => {
+      const prefix = detectContext(location.href, envs).environment?.jwtCookiePrefix ?? '';
+      if (prefix === cookiePrefix) return;
+      cookiePrefix = prefix;
+      const now = readIdentity();
+      lastCookies = now.key;
+      quiet(send('page/identity', { identity: now.identity }));
+    }),
+  );
 
   document.addEventListener(ENVELOPE_EVENT, (event: Event) => {
     try {

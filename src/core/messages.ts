@@ -1,5 +1,6 @@
 // The extension's internal messages: one typed map per channel, a constant source tag on every hop.
 // `platform/messaging.ts` sends and receives them; the background checks who sent each one.
+import type { BackendOp, BackendResult } from './backend';
 import type { CapturedResponse } from './extract';
 import type { IdentityResult, TabState } from './types';
 
@@ -17,9 +18,16 @@ export interface ContentMessages {
 export interface PageMessages {
   'popup/state': { req: { tabId: number }; res: TabState | null };
   'popup/reload': { req: { tabId: number }; res: null };
+  /** A backend call, made by the tab's content script from the portal's origin. */
+  'backend/call': { req: { tabId: number; call: BackendOp }; res: BackendResult<unknown> };
 }
 
-export type AnyMessages = ContentMessages & PageMessages;
+/** Background -> a tab's content script (tabs.sendMessage). Content scripts accept only these, only from the extension. */
+export interface ContentCommands {
+  'content/backend': { req: BackendOp; res: BackendResult<unknown> };
+}
+
+export type AnyMessages = ContentMessages & PageMessages & ContentCommands;
 export type MessageType = keyof AnyMessages;
 
 export interface Envelope<K extends MessageType = MessageType> {
@@ -33,7 +41,7 @@ export function isContentMessage(type: string): type is keyof ContentMessages {
 }
 
 export function isPageMessage(type: string): type is keyof PageMessages {
-  return type === 'popup/state' || type === 'popup/reload';
+  return type === 'popup/state' || type === 'popup/reload' || type === 'backend/call';
 }
 
 export function isEnvelope(value: unknown): value is Envelope {

@@ -36,18 +36,30 @@ interface Pending {
   const wmSet = WeakMap.prototype.set;
   const then = Promise.prototype.then;
   const stringify = JSON.stringify;
-  const toTag = Object.prototype.toString;
+  const hasOwn = Object.prototype.hasOwnProperty;
   const upper = String.prototype.toUpperCase;
   const urlHref = getter(NativeURL.prototype, 'href');
   const urlPath = getter(NativeURL.prototype, 'pathname');
   const baseURI = getter(Node.prototype, 'baseURI');
 
+  /**
+   * A native getter's value for `self`, or null when `self` is not of that native type. This is the
+   * brand check: unlike `Object.prototype.toString` it reads no `Symbol.toStringTag` and runs no page
+   * code (a getter the page put there would see our call).
+   */
+  function branded<T>(get: Fn | undefined, self: unknown): T | null {
+    if (self === null || typeof self !== 'object') return null;
+    try {
+      return call<T>(get, self);
+    } catch {
+      return null;
+    }
+  }
+
   /** The absolute URL of a request if a source rule reads it, else null. */
   function target(input: unknown): string | null {
-    let raw: string;
-    if (typeof input === 'string') raw = input;
-    else if (input !== null && typeof input === 'object' && call(toTag, input) === '[object URL]') raw = call(urlHref, input);
-    else return null;
+    const raw = typeof input === 'string' ? input : branded<string>(urlHref, input);
+    if (raw === null) return null;
     const url = new NativeURL(raw, call<string>(baseURI, doc));
     return call(exec, SOURCE_PATH, [call(urlPath, url)]) === null ? null : call<string>(urlHref, url);
   }
@@ -58,7 +70,12 @@ interface Pending {
         note = 'the body is ' + body.length + ' characters, over the ' + BODY_CAP + ' character capture cap';
         body = null;
       }
-      const event = new NativeCustomEvent(ENVELOPE_EVENT, { detail: encodeEnvelope(method, url, status, note, body) });
+      // The init dictionary has no prototype: a getter the page put on Object.prototype is never read.
+      const init: CustomEventInit<string> = {
+        __proto__: null,
+        detail: encodeEnvelope(method, url, status, note, body),
+      } as CustomEventInit<string>;
+      const event = new NativeCustomEvent(ENVELOPE_EVENT, init);
       call(dispatch, doc, [event]);
     } catch {
       // Never into the page.
@@ -103,34 +120,6 @@ interface Pending {
     }
   }
 
-  XHR.open = function open(this: XMLHttpRequest, _method: string, _url: string | URL) {
-    // The native call first, with the page's own arguments: its errors are the page's errors.
-    const result = apply(nativeOpen, this, arguments) as void;
-    try {
-      const previous = call<Pending | null | undefined>(wmGet, pending, [this]);
-      if (previous?.listener) call(unlisten, this, ['loadend', previous.listener]);
-      const url = target(_url);
-      call(wmSet, pending, [this, url === null ? null : { method: cleanMethod(_method), url, listener: null }]);
-    } catch {
-      // Never into the page.
-    }
-    return result;
-  };
-
-  XHR.send = function send(this: XMLHttpRequest) {
-    try {
-      const p = call<Pending | null | undefined>(wmGet, pending, [this]);
-      if (p && !p.listener) {
-        const listener = () => settle(this, p);
-        p.listener = listener;
-        call(listen, this, ['loadend', listener]);
-      }
-    } catch {
-      // Never into the page.
-    }
-    return apply(nativeSend, this, arguments) as void;
-  };
-
   // ---- fetch: same promise semantics; for a matching URL the page gets the response one microtask
   // later, after we took a clone of it. Non-matching requests get the native promise itself.
   const nativeFetch = win.fetch;
@@ -154,32 +143,77 @@ interface Pending {
     }
   }
 
-  win.fetch = function fetch(this: unknown, input: RequestInfo | URL) {
-    const promise = apply(nativeFetch, this, arguments) as Promise<Response>;
-    let url: string | null = null;
-    let method = 'GET';
-    try {
-      const init: unknown = arguments[1];
-      if (input !== null && typeof input === 'object' && call(toTag, input) === '[object Request]') {
-        url = target(call<string>(requestUrl, input));
-        method = call<string>(requestMethod, input);
-      } else {
-        url = target(input);
+  // The replacements are methods of an object literal, as the native ones are methods: they keep their
+  // name through minification, have no `prototype` and are not constructors, so `fetch.name`,
+  // `'prototype' in fetch` and `new fetch()` answer as without the extension.
+  const patched = {
+    open(this: XMLHttpRequest, _method: string, _url: string | URL) {
+      // A page that reuses its XHR may call open() again from a load/readystatechange handler that
+      // runs before our loadend listener: the finished response is still there, so read it now.
+      try {
+        const previous = call<Pending | null | undefined>(wmGet, pending, [this]);
+        if (previous?.listener) settle(this, previous);
+      } catch {
+        // Never into the page.
       }
-      if (url !== null && init !== null && typeof init === 'object') {
-        const desc = getDesc(init, 'method');
-        if (desc && 'value' in desc) method = cleanMethod(desc.value);
+      // The native call with the page's own arguments: its errors are the page's errors.
+      const result = apply(nativeOpen, this, arguments) as void;
+      try {
+        const url = target(_url);
+        call(wmSet, pending, [this, url === null ? null : { method: cleanMethod(_method), url, listener: null }]);
+      } catch {
+        // Never into the page.
       }
-    } catch {
-      url = null;
-    }
-    if (url === null) return promise;
-    const matched = url;
-    return call<Promise<Response>>(then, promise, [
-      (response: Response) => {
-        readResponse(response, method, matched);
-        return response;
-      },
-    ]);
-  } as typeof fetch;
+      return result;
+    },
+
+    send(this: XMLHttpRequest) {
+      try {
+        const p = call<Pending | null | undefined>(wmGet, pending, [this]);
+        if (p && !p.listener) {
+          const listener = () => settle(this, p);
+          p.listener = listener;
+          call(listen, this, ['loadend', listener]);
+        }
+      } catch {
+        // Never into the page.
+      }
+      return apply(nativeSend, this, arguments) as void;
+    },
+
+    fetch(this: unknown, input: RequestInfo | URL) {
+      const promise = apply(nativeFetch, this, arguments) as Promise<Response>;
+      let url: string | null = null;
+      let method = 'GET';
+      try {
+        const init: unknown = arguments[1];
+        const requested = branded<string>(requestUrl, input);
+        if (requested !== null) {
+          url = target(requested);
+          method = call<string>(requestMethod, input);
+        } else {
+          url = target(input);
+        }
+        if (url !== null && init !== null && typeof init === 'object') {
+          // The descriptor, not a [[Get]]: a getter of the page's init runs only when fetch reads it.
+          const desc = getDesc(init, 'method');
+          if (desc && call(hasOwn, desc, ['value'])) method = cleanMethod(desc.value);
+        }
+      } catch {
+        url = null;
+      }
+      if (url === null) return promise;
+      const matched = url;
+      return call<Promise<Response>>(then, promise, [
+        (response: Response) => {
+          readResponse(response, method, matched);
+          return response;
+        },
+      ]);
+    },
+  };
+
+  XHR.open = patched.open;
+  XHR.send = patched.send;
+  win.fetch = patched.fetch as typeof fetch;
 })();

@@ -26,6 +26,8 @@ export interface AppProps {
   now?: () => number;
   /** Per-flag controls (enrollment, issue 5), rendered in each row's own area. */
   renderFlagExtra?: (row: FlagRow) => ComponentChildren;
+  /** A section after the flags (My enrollments, Enroll another user). */
+  afterFlags?: ComponentChildren;
 }
 
 type Status = { kind: 'info' | 'error'; text: string } | null;
@@ -34,7 +36,7 @@ function errorText(e: unknown): string {
   return e instanceof Error && e.message ? e.message : String(e);
 }
 
-export function App({ view, actions, now = Date.now, renderFlagExtra }: AppProps) {
+export function App({ view, actions, now = Date.now, renderFlagExtra, afterFlags }: AppProps) {
   if (view.status === 'loading') {
     return (
       <main class="popup">
@@ -55,7 +57,7 @@ export function App({ view, actions, now = Date.now, renderFlagExtra }: AppProps
       </main>
     );
   }
-  return <Ready view={view} actions={actions} now={now} renderFlagExtra={renderFlagExtra} />;
+  return <Ready view={view} actions={actions} now={now} renderFlagExtra={renderFlagExtra} afterFlags={afterFlags} />;
 }
 
 function Title() {
@@ -67,9 +69,10 @@ interface ReadyProps {
   actions: PopupActions;
   now: () => number;
   renderFlagExtra: ((row: FlagRow) => ComponentChildren) | undefined;
+  afterFlags: ComponentChildren;
 }
 
-function Ready({ view, actions, now, renderFlagExtra }: ReadyProps) {
+function Ready({ view, actions, now, renderFlagExtra, afterFlags }: ReadyProps) {
   const model = useMemo(() => buildModel(view), [view]);
   const [filter, setFilter] = useState('');
   const [status, setStatus] = useState<Status>(null);
@@ -216,6 +219,8 @@ function Ready({ view, actions, now, renderFlagExtra }: ReadyProps) {
           </div>
         ) : null}
       </section>
+
+      {afterFlags}
 
       {model.featureParams.length > 0 ? <FeatureParams model={model} /> : null}
 

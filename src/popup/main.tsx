@@ -1,16 +1,49 @@
-// Entry point of the action popup: reads the tab's state and mounts the app.
+// Entry point of the action popup: reads the tab's state and mounts the app, with enrollment.
 import { render } from 'preact';
 import { useMemo } from 'preact/hooks';
+import { detectContext } from '../core/environment';
+import { send } from '../platform/messaging';
 import { App } from './App';
 import { popupActions } from './actions';
+import { useEnrollment, type BackendApi, type ExpectationStore } from './enroll/Enrollment';
+import { loadExpectations, saveExpectation } from './enroll/expectations';
+import type { PopupActions, PopupView } from './model';
+import { useEnvironments } from './useEnvironments';
 import { useTabState } from './useTabState';
 import './styles.css';
 
 function Popup() {
-  const view = useTabState();
+  // The user's own environments (options page) as well as the presets: label, LMS, cookie prefix.
+  const environments = useEnvironments();
+  const tabView = useTabState();
+  const view = useMemo(
+    () => (tabView.status === 'ready' ? { ...tabView, environments } : tabView),
+    [tabView, environments],
+  );
   const tabId = view.status === 'ready' ? view.tabId : null;
   const actions = useMemo(() => popupActions(tabId), [tabId]);
-  return <App view={view} actions={actions} />;
+  if (view.status !== 'ready' || tabId === null) return <App view={view} actions={actions} />;
+  return <ReadyPopup view={view} tabId={tabId} actions={actions} />;
+}
+
+function ReadyPopup({ view, tabId, actions }: { view: PopupView & { status: 'ready' }; tabId: number; actions: PopupActions }) {
+  const pageUrl = view.tabUrl ?? view.state?.url ?? '';
+  const environment = detectContext(pageUrl, view.environments).environment;
+  const api = useMemo<BackendApi>(() => ({ call: (call) => send('backend/call', { tabId, call }) }), [tabId]);
+  const store = useMemo<ExpectationStore>(
+    () => ({ load: () => loadExpectations(tabId), save: (e) => saveExpectation(tabId, e) }),
+    [tabId],
+  );
+  const enrollment = useEnrollment({
+    api,
+    store,
+    portal: environment !== null && view.state !== null,
+    lms: environment?.lms ?? null,
+    state: view.state,
+    reload: actions.reload,
+    now: Date.now,
+  });
+  return <App view={view} actions={actions} renderFlagExtra={enrollment.renderFlagExtra} afterFlags={enrollment.panel} />;
 }
 
 const root = document.getElementById('app');

@@ -1,13 +1,22 @@
 // One way for every e2e suite to get a real browser, with or without the built extension:
 //   const s = await launch('chromium' | 'firefox', { extension: true });
 // Suites written against this run in both browsers by looping over BROWSERS.
-import type { Browser, Page } from 'puppeteer-core';
-import { launchChromium, openPopup, openPopupInTab, type ChromiumSession } from './harness';
-import puppeteer from 'puppeteer-core';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CHROMIUM } from './harness';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import {
+  builtExtension,
+  CHROMIUM,
+  DIST_FIREFOX,
+  FIREFOX,
+  launchChromium,
+  openPopup,
+  openPopupInTab,
+  type ChromiumSession,
+} from './harness';
+import { GECKO_ID } from '../../scripts/firefox-manifest';
 
 export type BrowserName = 'chromium' | 'firefox';
 export const BROWSERS: readonly BrowserName[] = ['chromium', 'firefox'];
@@ -21,9 +30,20 @@ export interface Session {
   name: BrowserName;
   browser: Browser;
   withExtension: boolean;
+  /** `chrome-extension://<id>` or `moz-extension://<uuid>`; null without the extension. */
+  extensionOrigin: string | null;
   newPage(): Promise<Page>;
   /** The popup for the tab showing `page`, rendered. */
   openPopup(page: Page): Promise<Page>;
+  /** One of the extension's own pages (e.g. `src/options/index.html`) in a new tab, loaded. */
+  openExtensionPage(path: string): Promise<Page>;
+  /**
+   * Makes the next `permissions.request` for `pattern` succeed, as if the user pressed "Allow" (no
+   * browser lets puppeteer click its permission prompt). Chromium: the user adds the site in the
+   * extension's site access settings (chrome://extensions); Firefox: the profile accepts optional
+   * permission requests without the prompt (see firefoxPrefs).
+   */
+  allowOptionalHost(pattern: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -37,6 +57,8 @@ const CHROMIUM_ARGS = [
   '--no-default-browser-check',
 ];
 
+const noExtension = () => Promise.reject(new Error('no extension in this session'));
+
 async function chromium(options: LaunchOptions): Promise<Session> {
   if (options.extension === false) {
     const userDataDir = mkdtempSync(join(tmpdir(), 'wi-chromium-plain-'));
@@ -47,8 +69,11 @@ async function chromium(options: LaunchOptions): Promise<Session> {
       name: 'chromium',
       browser,
       withExtension: false,
+      extensionOrigin: null,
       newPage: () => browser.newPage(),
-      openPopup: () => Promise.reject(new Error('no extension in this session')),
+      openPopup: noExtension,
+      openExtensionPage: noExtension,
+      allowOptionalHost: noExtension,
       close: async () => {
         await browser.close().catch(() => undefined);
         rmSync(userDataDir, { recursive: true, force: true });
@@ -56,18 +81,140 @@ async function chromium(options: LaunchOptions): Promise<Session> {
     };
   }
   const s: ChromiumSession = await launchChromium();
+  const origin = `chrome-extension://${s.extension.id}`;
   return {
     name: 'chromium',
     browser: s.browser,
     withExtension: true,
+    extensionOrigin: origin,
     newPage: () => s.browser.newPage(),
     openPopup: (page) => openPopup(s, page),
+    async openExtensionPage(path) {
+      const page = await s.browser.newPage();
+      await page.goto(`${origin}/${path.replace(/^\//, '')}`, { waitUntil: 'load' });
+      return page;
+    },
+    async allowOptionalHost(pattern) {
+      const settings = await s.browser.newPage();
+      try {
+        await settings.goto('chrome://extensions/');
+        await settings.evaluate(
+          `chrome.developerPrivate.addHostPermission(${JSON.stringify(s.extension.id)}, ${JSON.stringify(pattern)})`,
+        );
+      } finally {
+        await settings.close();
+      }
+    },
     close: () => s.close(),
   };
 }
 
-async function firefox(_options: LaunchOptions): Promise<Session> {
-  throw new Error('Firefox sessions are not implemented yet (issue 6)');
+/**
+ * Preferences of the Firefox test profile.
+ * - `extensions.webextensions.uuids` fixes the add-on's moz-extension UUID (otherwise random per
+ *   profile), so the tests know the popup's URL.
+ * - `extensions.originControls.grantByDefault` (true by default since Firefox 127, set here so a
+ *   changed default cannot silently turn capture off): an MV3 add-on's `host_permissions` and content
+ *   script hosts are granted at install, as a user accepting the install prompt would grant them.
+ *   Without it Firefox treats them as optional and the content scripts would not run until the user
+ *   allows each site (about:addons → Waffle Inspector → Permissions).
+ */
+function firefoxPrefs(uuid: string): Record<string, unknown> {
+  return {
+    'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: uuid }),
+    'extensions.originControls.grantByDefault': true,
+    // `permissions.request` from the options page is granted without the doorhanger puppeteer cannot
+    // click; what it stands for is the user pressing "Allow".
+    'extensions.webextOptionalPermissionPrompts': false,
+    'browser.shell.checkDefaultBrowser': false,
+    'datareporting.policy.dataSubmissionEnabled': false,
+    'toolkit.telemetry.reportingpolicy.firstRun': false,
+  };
+}
+
+/**
+ * Loads an extension page in `page`. Firefox's WebDriver BiDi refuses to navigate a tab to a
+ * `moz-extension:` URL unless the browser runs with `--remote-allow-system-access` (set in
+ * `firefox()`), and puppeteer's `goto` then waits for network events that extension pages never
+ * produce; so this asks the frame's BiDi browsing context to navigate and waits for `complete`.
+ */
+async function gotoExtensionPage(page: Page, url: string): Promise<void> {
+  const frame = page.mainFrame() as unknown as {
+    browsingContext?: { navigate(url: string, wait: 'none' | 'interactive' | 'complete'): Promise<unknown> };
+  };
+  if (!frame.browsingContext) throw new Error('this puppeteer version does not expose the BiDi browsing context');
+  await frame.browsingContext.navigate(url, 'complete');
+  await page.waitForFunction((href) => location.href === href && document.readyState === 'complete', {}, url);
+}
+
+async function firefox(options: LaunchOptions): Promise<Session> {
+  const withExtension = options.extension !== false;
+  const uuid = randomUUID();
+  const dir = withExtension ? builtExtension(DIST_FIREFOX) : null;
+  const browser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: FIREFOX,
+    headless: true,
+    // Only so that the tests may open moz-extension: pages (see gotoExtensionPage).
+    args: withExtension ? ['--remote-allow-system-access'] : [],
+    extraPrefsFirefox: withExtension ? firefoxPrefs(uuid) : {},
+  });
+  if (!dir) {
+    return {
+      name: 'firefox',
+      browser,
+      withExtension: false,
+      extensionOrigin: null,
+      newPage: () => browser.newPage(),
+      openPopup: noExtension,
+      openExtensionPage: noExtension,
+      allowOptionalHost: noExtension,
+      close: () => browser.close().catch(() => undefined),
+    };
+  }
+  try {
+    // WebDriver BiDi `webExtension.install`: a temporary add-on, as about:debugging loads one.
+    const id = await browser.installExtension(dir);
+    if (id !== GECKO_ID) throw new Error(`installed add-on id ${id}, expected ${GECKO_ID}`);
+  } catch (e) {
+    await browser.close().catch(() => undefined);
+    throw e;
+  }
+  const origin = `moz-extension://${uuid}`;
+  const openExtensionPage = async (path: string): Promise<Page> => {
+    const page = await browser.newPage();
+    await gotoExtensionPage(page, `${origin}/${path.replace(/^\//, '')}`);
+    return page;
+  };
+  return {
+    name: 'firefox',
+    browser,
+    withExtension: true,
+    extensionOrigin: origin,
+    newPage: () => browser.newPage(),
+    openExtensionPage,
+    allowOptionalHost: () => Promise.resolve(),
+    // Puppeteer cannot click a Firefox toolbar button, so the popup page opens in a tab of its own,
+    // bound to the portal's tab by `?tabId=` (see src/popup/useTabState.ts). The tab id is found
+    // from that extension page: the most recently used tab showing the portal page's URL.
+    async openPopup(page) {
+      await page.bringToFront();
+      const url = await page.evaluate(() => location.href);
+      const popup = await openExtensionPage('src/popup/index.html');
+      const tabId = await popup.evaluate(async (href) => {
+        type Tab = { id?: number; url?: string; lastAccessed?: number };
+        const api = (globalThis as unknown as { browser: { tabs: { query(q: object): Promise<Tab[]> } } }).browser;
+        const tabs = (await api.tabs.query({})).filter((t) => t.url === href && t.id !== undefined);
+        tabs.sort((a, b) => (b.lastAccessed ?? 0) - (a.lastAccessed ?? 0));
+        return tabs[0]?.id ?? -1;
+      }, url);
+      if (tabId < 0) throw new Error(`no tab shows ${url}`);
+      await gotoExtensionPage(popup, `${origin}/src/popup/index.html?tabId=${tabId}`);
+      await popup.waitForSelector('[data-testid="status"]', { timeout: 20_000 });
+      return popup;
+    },
+    close: () => browser.close().catch(() => undefined),
+  };
 }
 
 export function launch(name: BrowserName, options: LaunchOptions = {}): Promise<Session> {

@@ -1,4 +1,4 @@
-// Issue 3, end to end in Chromium: the built extension captures the enterprise responses a portal
+// Issue 3, end to end in Chromium and Firefox: the built extension captures the enterprise responses a portal
 // page receives — the first one fired by axios from an inline <head> script — and the popup shows
 // exactly those flags, who the user is, and which enterprise. Values are random per run.
 import { mkdirSync } from 'node:fs';
@@ -7,7 +7,7 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FLAG_NAMES } from '../../src/core/flag-names';
 import { REPO_ROOT } from '../fixtures';
-import { launchChromium, openPopup, type ChromiumSession } from './harness';
+import { BROWSERS, launch, type Session } from './browsers';
 import { jwtCookieValue, randomFeatures, startStandin, type Standin, type StandinOptions } from './standin';
 
 const rand = () => Math.random().toString(36).slice(2, 8);
@@ -26,8 +26,8 @@ async function waitForRows(popup: Page, count: number): Promise<void> {
   );
 }
 
-describe('capture in Chromium', () => {
-  let session: ChromiumSession;
+describe.each(BROWSERS)('capture in %s', (browserName) => {
+  let session: Session;
   let standin: Standin;
   let options: StandinOptions;
   const username = `qa-${rand()}`;
@@ -51,7 +51,7 @@ describe('capture in Chromium', () => {
         }),
       },
     };
-    [standin, session] = await Promise.all([startStandin(options), launchChromium()]);
+    [standin, session] = await Promise.all([startStandin(options), launch(browserName)]);
   });
 
   afterAll(async () => {
@@ -60,7 +60,7 @@ describe('capture in Chromium', () => {
   });
 
   it('shows exactly the flags the page received, from <head> axios and later fetch', async () => {
-    const page = await session.browser.newPage();
+    const page = await session.newPage();
     await page.goto(`${standin.portal}/${enterprise.slug}?feature=new_ui&feature=beta_${rand()}`);
     await page.waitForFunction(() => (window as unknown as { __pending: number }).__pending === 0, { timeout: 15_000 });
 
@@ -69,7 +69,7 @@ describe('capture in Chromium', () => {
     expect(received).toEqual({ learner: options.learnerFeatures, bff: options.bffFeatures });
 
     const expected = { ...options.learnerFeatures, ...options.bffFeatures };
-    const popup = await openPopup(session, page);
+    const popup = await session.openPopup(page);
     await waitForRows(popup, Object.keys(expected).length);
     expect(await rowsOf(popup)).toEqual(expected);
 
@@ -99,29 +99,35 @@ describe('capture in Chromium', () => {
 
     // The badge counts the flags that are on.
     const on = Object.values(expected).filter(Boolean).length;
+    // `browser` in Firefox, `chrome` in Chromium: both answer promises for these calls in MV3.
+    const api = `(globalThis.browser ?? globalThis.chrome)`;
     const tabId = await popup.evaluate<[], () => Promise<number>>(
-      `(async () => (await chrome.tabs.query({ url: 'http://localhost/*' }))[0]?.id ?? -1)()`,
+      `(async () => (await ${api}.tabs.query({ url: 'http://localhost/*' }))[0]?.id ?? -1)()`,
     );
-    const badge = await popup.evaluate(`chrome.action.getBadgeText({ tabId: ${Number(tabId)} })`);
+    expect(tabId).toBeGreaterThanOrEqual(0);
+    const badge = await popup.evaluate(`${api}.action.getBadgeText({ tabId: ${Number(tabId)} })`);
     expect(badge).toBe(String(on));
 
     const dir = process.env['WI_UPDATE_SCREENSHOT'] ? join(REPO_ROOT, 'docs', 'images') : join(REPO_ROOT, 'artifacts');
     mkdirSync(dir, { recursive: true });
     await popup.setViewport({ width: 420, height: 640 });
-    await popup.screenshot({ path: join(dir, 'popup.png'), fullPage: true });
+    await popup.screenshot({
+      path: join(dir, browserName === 'chromium' ? 'popup.png' : `popup-${browserName}.png`),
+      fullPage: true,
+    });
     await popup.close();
     await page.close();
   });
 
   it('marks what changed since the previous load', async () => {
-    const page = await session.browser.newPage();
+    const page = await session.newPage();
     await page.goto(`${standin.portal}/${enterprise.slug}`);
     await page.waitForFunction(() => (window as unknown as { __pending: number }).__pending === 0);
     const flipped = Object.keys(options.bffFeatures)[0]!;
     options.bffFeatures = { ...options.bffFeatures, [flipped]: !options.bffFeatures[flipped] };
     await page.reload();
     await page.waitForFunction(() => (window as unknown as { __pending: number }).__pending === 0);
-    const popup = await openPopup(session, page);
+    const popup = await session.openPopup(page);
     await popup.waitForSelector(`[data-testid="flag-row"][data-key="${flipped}"] [data-testid="flag-changed"]`, {
       timeout: 15_000,
     });

@@ -7,7 +7,10 @@ import puppeteer, { type Browser, type Extension, type Page } from 'puppeteer-co
 import { REPO_ROOT } from '../fixtures';
 
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+export const FIREFOX = process.env['FIREFOX_PATH'] ?? '/usr/bin/firefox-esr';
 export const DIST = join(REPO_ROOT, 'dist');
+/** The same build with the Firefox manifest, written by `vite build` (see vite.config.ts). */
+export const DIST_FIREFOX = join(REPO_ROOT, 'dist-firefox');
 
 /** The built extension, checked to be a production build (a dev-server dist must never be tested). */
 export function builtExtension(dir = DIST): string {

@@ -15,6 +15,8 @@ export interface StandinOptions {
   enterprise: { uuid: string; name: string; slug: string };
   /** Extra cookies to set on the portal page (e.g. a JWT header.payload). */
   cookies?: Record<string, string>;
+  /** Host name of the portal's origin (default `localhost`), e.g. `acme.localhost` for a custom environment. */
+  portalHost?: string;
   /** Body overrides per path (raw text), for hostile-server tests. */
   rawBodies?: Record<string, { status?: number; contentType?: string; body: string }>;
 }
@@ -28,10 +30,10 @@ export interface Standin {
 
 const AXIOS = readFileSync(join(REPO_ROOT, 'node_modules', 'axios', 'dist', 'axios.min.js'), 'utf8');
 
-function listen(server: Server): Promise<string> {
+function listen(server: Server, host = 'localhost'): Promise<string> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(`http://localhost:${(server.address() as AddressInfo).port}`));
+    server.listen(0, '127.0.0.1', () => resolve(`http://${host}:${(server.address() as AddressInfo).port}`));
   });
 }
 
@@ -57,7 +59,7 @@ export async function startStandin(options: StandinOptions): Promise<Standin> {
   const api = createServer();
   const portal = createServer();
   const apiOrigin = await listen(api);
-  const portalOrigin = await listen(portal);
+  const portalOrigin = await listen(portal, options.portalHost);
 
   const learnerBody = () => {
     const body = fixture<Record<string, unknown> & { results: Record<string, unknown>[] }>('enterprise-learner.json');

@@ -1,0 +1,30 @@
+// Wires registration.ts to the browser: re-derives the custom environments' content scripts at
+// install/update and start-up, when the saved environments change, and when a host permission is
+// granted or revoked (the user may revoke one in the browser's own UI at any time).
+import { ENVIRONMENTS_KEY } from '../core/settings';
+import { browser } from '../platform/browser';
+import { serialized, syncRegistrations, type RegistrationApi } from './registration';
+
+const api: RegistrationApi = {
+  getManifest: () => browser.runtime.getManifest() as ReturnType<RegistrationApi['getManifest']>,
+  containsOrigins: (origins) => browser.permissions.contains({ origins }),
+  getRegistered: () => browser.scripting.getRegisteredContentScripts(),
+  register: (scripts) => browser.scripting.registerContentScripts(scripts),
+  unregister: (ids) => browser.scripting.unregisterContentScripts({ ids }),
+  readSettings: async () => (await browser.storage.sync.get(ENVIRONMENTS_KEY))[ENVIRONMENTS_KEY],
+};
+
+export function watchCustomEnvironments(): void {
+  const sync = serialized(
+    () => syncRegistrations(api),
+    (e) => console.warn('Waffle Inspector: could not register the custom environments’ scripts', e),
+  );
+  // Listeners first, synchronously: an MV3 worker woken by one of these events must find them.
+  browser.runtime.onInstalled.addListener(() => void sync());
+  browser.runtime.onStartup.addListener(() => void sync());
+  browser.permissions.onAdded.addListener(() => void sync());
+  browser.permissions.onRemoved.addListener(() => void sync());
+  browser.storage.onChanged.addListener((changes, area) => {
+    if (area === 'sync' && Object.prototype.hasOwnProperty.call(changes, ENVIRONMENTS_KEY)) void sync();
+  });
+}

@@ -1,0 +1,179 @@
+// The one module that talks to the enrollment backend. It runs in the portal's content script, so
+// requests leave from the portal's origin with the user's own LMS cookies, exactly as the portal's
+// own calls do (CORS and CSRF as usual) — never from the page's world, never with a stored token.
+// The LMS URL comes from the environment of the page, never from the message that asks.
+import {
+  API_PREFIX,
+  CSRF_PATH,
+  enrollBody,
+  parseEnrollment,
+  parseEnrollmentList,
+  parseFlagsResponse,
+  REFRESH_PATH,
+  type BackendError,
+  type BackendOp,
+  type BackendResult,
+} from '../core/backend';
+
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+interface Call {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  body?: Record<string, unknown>;
+  /** Whether a 404 means "this LMS has no enrollment API" rather than "that thing does not exist". */
+  notFoundMeansMissingApi: boolean;
+  parse: (json: unknown) => unknown;
+}
+
+function plan(op: BackendOp): Call {
+  switch (op.op) {
+    case 'flags':
+      return { method: 'GET', path: `${API_PREFIX}flags/`, notFoundMeansMissingApi: true, parse: parseFlagsResponse };
+    case 'enroll':
+      return {
+        method: 'POST',
+        path: `${API_PREFIX}enrollments/`,
+        body: enrollBody(op.request),
+        notFoundMeansMissingApi: false,
+        parse: (json) => {
+          const e = parseEnrollment(json);
+          if (!e) throw new Error('the new enrollment is not in the expected shape');
+          return e;
+        },
+      };
+    case 'enrollments': {
+      const q = new URLSearchParams();
+      if (op.flag) q.set('flag', op.flag);
+      if (op.user) q.set('user', op.user);
+      if (op.state) q.set('state', op.state);
+      const query = q.toString();
+      return {
+        method: 'GET',
+        path: `${API_PREFIX}enrollments/${query ? `?${query}` : ''}`,
+        notFoundMeansMissingApi: false,
+        parse: parseEnrollmentList,
+      };
+    }
+    case 'revoke':
+      return {
+        method: 'DELETE',
+        path: `${API_PREFIX}enrollments/${op.id}/`,
+        notFoundMeansMissingApi: false,
+        parse: (json) => {
+          const e = parseEnrollment(json);
+          if (!e) throw new Error('the ended enrollment is not in the expected shape');
+          return e;
+        },
+      };
+  }
+}
+
+function fail(lms: string, kind: BackendError['kind'], status: number, detail: string, fields: Record<string, string> = {}): BackendResult<never> {
+  return { ok: false, error: { kind, status, detail: detail.slice(0, 1000), fields, lms } };
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (text.length > 5_000_000) throw new Error('the answer is over 5 MB');
+  return text ? (JSON.parse(text) as unknown) : null;
+}
+
+/** A 400's per-field messages, from DRF's `{field: ["msg"]}` or our `{errors: {field: "msg"}}`. */
+function fieldErrors(json: unknown): Record<string, string> {
+  if (typeof json !== 'object' || json === null) return {};
+  const source = (json as Record<string, unknown>)['errors'] ?? json;
+  if (typeof source !== 'object' || source === null) return {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(source as Record<string, unknown>)) {
+    if (k === 'detail') continue;
+    const msg = Array.isArray(v) ? v.filter((x) => typeof x === 'string').join(' ') : typeof v === 'string' ? v : '';
+    if (msg) out[k.slice(0, 64)] = msg.slice(0, 300);
+  }
+  return out;
+}
+
+export class BackendClient {
+  constructor(
+    private readonly lms: string,
+    private readonly fetchFn: FetchLike,
+  ) {}
+
+  private request(method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Response> {
+    return this.fetchFn(`${this.lms}${path}`, {
+      method,
+      credentials: 'include',
+      mode: 'cors',
+      cache: 'no-store',
+      redirect: 'error',
+      headers: { Accept: 'application/json', ...headers },
+      body,
+    });
+  }
+
+  private async csrfToken(): Promise<string> {
+    const response = await this.request('GET', CSRF_PATH);
+    if (!response.ok) throw new Error(`GET ${CSRF_PATH} answered HTTP ${response.status}`);
+    const json = await readJson(response);
+    const token = typeof json === 'object' && json !== null ? (json as Record<string, unknown>)['csrfToken'] : null;
+    if (typeof token !== 'string' || !token) throw new Error(`GET ${CSRF_PATH} gave no csrfToken`);
+    return token;
+  }
+
+  /** Asks the LMS to refresh an expired JWT cookie, as the portals do; true when it did. */
+  private async refreshed(): Promise<boolean> {
+    try {
+      const response = await this.request('POST', REFRESH_PATH, { 'X-CSRFToken': await this.csrfToken().catch(() => '') });
+      return response.ok;
+    } catch {
+      return false;
+    }
+  }
+
+  private async send(call: Call): Promise<Response> {
+    const headers: Record<string, string> = {};
+    let body: string | undefined;
+    if (call.method !== 'GET') headers['X-CSRFToken'] = await this.csrfToken();
+    if (call.body) {
+      headers['Content-Type'] = 'application/json';
+      body = JSON.stringify(call.body);
+    }
+    return this.request(call.method, call.path, headers, body);
+  }
+
+  async call(op: BackendOp): Promise<BackendResult<unknown>> {
+    const call = plan(op);
+    let response: Response;
+    try {
+      response = await this.send(call);
+      // An expired session mid-way: refresh once, as the portal would, then try again.
+      if (response.status === 401 && (await this.refreshed())) response = await this.send(call);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return fail(this.lms, 'network', 0, /csrf/i.test(message) ? `could not get a CSRF token: ${message}` : message);
+    }
+    let json: unknown = null;
+    let unreadable = false;
+    try {
+      json = await readJson(response);
+    } catch {
+      unreadable = true;
+    }
+    const detail =
+      typeof json === 'object' && json !== null && typeof (json as Record<string, unknown>)['detail'] === 'string'
+        ? ((json as Record<string, unknown>)['detail'] as string)
+        : '';
+    if (!response.ok) {
+      if (response.status === 404 && (call.notFoundMeansMissingApi || unreadable || !detail)) {
+        return fail(this.lms, 'not-installed', 404, detail);
+      }
+      return fail(this.lms, 'http', response.status, detail, response.status === 400 ? fieldErrors(json) : {});
+    }
+    if (unreadable) return fail(this.lms, 'bad-response', response.status, 'the answer is not JSON');
+    try {
+      return { ok: true, data: call.parse(json) };
+    } catch (error) {
+      return fail(this.lms, 'bad-response', response.status, error instanceof Error ? error.message : String(error));
+    }
+  }
+}
