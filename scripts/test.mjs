@@ -33,6 +33,12 @@ const STEPS = [
     cmds: [[PYTHON, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider']]],
     cwd: join(root, 'backend'),
   },
+  {
+    name: 'mariadb',
+    what: 'the same backend suite on a throw-away MariaDB server',
+    cmds: [['sh', ['scripts/with-mariadb.sh', PYTHON, '-m', 'pytest', '-q', '-p', 'no:cacheprovider']]],
+    cwd: join(root, 'backend'),
+  },
   { name: 'build', what: 'production build of the extension', cmds: [[bin('vite'), ['build', '--logLevel', 'warn']]] },
   { name: 'e2e', what: 'built extension in real browsers', cmds: [[bin('vitest'), ['run', '--project', 'e2e']]] },
 ];

@@ -307,7 +307,7 @@ export function whyOnOff(flag: FlagInfo, now: number): string[] {
     if (c.testing) reasons.push('testing (dwft_ cookie/param)');
     if (c.userCount > 0 && !flag.listed) reasons.push(`${c.userCount} listed user${c.userCount === 1 ? '' : 's'}`);
   }
-  if (reasons.length === 0) reasons.push('no criteria set');
+  if (reasons.length === 0) reasons.push('nobody (no criteria set)');
   return reasons;
 }
 

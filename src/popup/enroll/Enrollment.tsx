@@ -161,7 +161,7 @@ function FlagControls({
     <div class="enroll" data-testid="enroll-controls">
       {info ? (
         <p class="why" data-testid="why">
-          <span class="muted">{info.activeForMe ? 'On for you: ' : 'Off for you: '}</span>
+          <span class="muted">{info.activeForMe ? 'On for you: ' : info.criteria.everyone === false ? 'Off for you: ' : 'Off for you. On for: '}</span>
           {whyOnOff(info, nowMs).join(' · ')}
         </p>
       ) : null}
@@ -176,7 +176,7 @@ function FlagControls({
           </button>
         </div>
       ) : null}
-      {info && !live && data.permissions.canEnrollSelf ? (
+      {info && !live && !info.activeForMe && data.permissions.canEnrollSelf ? (
         info.enrollable ? (
           open ? (
             <EnrollForm
