@@ -25,7 +25,10 @@ function parseArgs(argv) {
     else if (arg === '--once') options.once = true;
     else if (arg === '--data-dir') options.dataDir = argv[++i];
     else if (arg === '--user') options.user = argv[++i];
-    else throw new Error(`unknown option ${arg}; usage: node scripts/demo.mjs [--reset] [--data-dir DIR] [--user NAME] [--once]`);
+    else
+      throw new Error(
+        `unknown option ${arg}; usage: node scripts/demo.mjs [--reset] [--data-dir DIR] [--user NAME] [--once]`,
+      );
   }
   if (!LOGINS.some((l) => l.username === options.user)) {
     throw new Error(`--user must be one of ${LOGINS.map((l) => l.username).join(', ')}`);
@@ -102,7 +105,9 @@ async function main() {
       );
       await popup.goto(`${popupUrl}?tabId=${tabId}`);
       await popup.waitForSelector('[data-testid="flag-row"]', { timeout: 15_000 });
-      await popup.waitForFunction(() => !document.querySelector('[data-testid="backend-loading"]'), { timeout: 15_000 });
+      await popup.waitForFunction(() => !document.querySelector('[data-testid="backend-loading"]'), {
+        timeout: 15_000,
+      });
       const shot = join(out, 'demo-popup.png');
       await popup.screenshot({ path: shot, fullPage: true });
       log(`no display: Chromium runs headless. The popup as ${options.user} sees it: ${shot}`);

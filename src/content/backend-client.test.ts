@@ -9,13 +9,27 @@ const json = (status: number, body: unknown) =>
 const flagsBody = {
   user: { id: 4, username: 'staff', email: 'staff@example.com' },
   permissions: { can_enroll_self: true, can_enroll_others: false },
-  policy: { max_duration_seconds: 604800, default_duration_seconds: 3600, max_reason_length: 500, enrollable_patterns: ['enterprise.*'] },
+  policy: {
+    max_duration_seconds: 604800,
+    default_duration_seconds: 3600,
+    max_reason_length: 500,
+    enrollable_patterns: ['enterprise.*'],
+  },
   now: '2026-11-26T10:00:00Z',
   flags: [
     {
       name: 'enterprise.x',
       note: '',
-      criteria: { everyone: null, percent: 0, testing: false, superusers: true, staff: false, authenticated: false, groups: [], user_count: 0 },
+      criteria: {
+        everyone: null,
+        percent: 0,
+        testing: false,
+        superusers: true,
+        staff: false,
+        authenticated: false,
+        groups: [],
+        user_count: 0,
+      },
       active_for_me: false,
       enrollable: true,
       not_enrollable_reason: null,
@@ -24,9 +38,18 @@ const flagsBody = {
   ],
 };
 const enrollment = {
-  id: 9, flag: 'enterprise.x', user: { id: 4, username: 'staff', email: 's@e' }, created_by: { id: 4, username: 'staff', email: 's@e' },
-  reason: 'QA-1', created_at: '2026-11-26T10:00:00Z', expires_at: '2026-11-26T11:00:00Z', ended_at: null, end_reason: null,
-  ended_by: null, preexisting_membership: false, state: 'live',
+  id: 9,
+  flag: 'enterprise.x',
+  user: { id: 4, username: 'staff', email: 's@e' },
+  created_by: { id: 4, username: 'staff', email: 's@e' },
+  reason: 'QA-1',
+  created_at: '2026-11-26T10:00:00Z',
+  expires_at: '2026-11-26T11:00:00Z',
+  ended_at: null,
+  end_reason: null,
+  ended_by: null,
+  preexisting_membership: false,
+  state: 'live',
 };
 
 /** A scripted fetch: answers in order, records every request. */
@@ -61,7 +84,10 @@ describe('BackendClient', () => {
 
   it('POST enrollments/ fetches a CSRF token first and sends it, with a JSON body', async () => {
     const { calls, fetchFn } = scripted(json(200, { csrfToken: 'tok123' }), json(201, enrollment));
-    const r = await new BackendClient(LMS, fetchFn).call({ op: 'enroll', request: { flag: 'enterprise.x', durationSeconds: 3600, reason: 'QA-1' } });
+    const r = await new BackendClient(LMS, fetchFn).call({
+      op: 'enroll',
+      request: { flag: 'enterprise.x', durationSeconds: 3600, reason: 'QA-1' },
+    });
     expect(r.ok).toBe(true);
     expect(calls.map((c) => `${c.init.method} ${c.url}`)).toEqual([
       `GET ${LMS}/csrf/api/v1/token`,
@@ -73,34 +99,63 @@ describe('BackendClient', () => {
   });
 
   it('a session that expired mid-way is refreshed once, then the call is retried', async () => {
-    const { calls, fetchFn } = scripted(json(401, { detail: 'expired' }), json(200, { csrfToken: 't' }), new Response(null, { status: 204 }), json(200, flagsBody));
+    const { calls, fetchFn } = scripted(
+      json(401, { detail: 'expired' }),
+      json(200, { csrfToken: 't' }),
+      new Response(null, { status: 204 }),
+      json(200, flagsBody),
+    );
     const r = await new BackendClient(LMS, fetchFn).call({ op: 'flags' });
     expect(r.ok).toBe(true);
-    expect(calls.map((c) => c.url.replace(LMS, ''))).toEqual(['/api/waffle-enrollments/v1/flags/', '/csrf/api/v1/token', '/login_refresh', '/api/waffle-enrollments/v1/flags/']);
+    expect(calls.map((c) => c.url.replace(LMS, ''))).toEqual([
+      '/api/waffle-enrollments/v1/flags/',
+      '/csrf/api/v1/token',
+      '/login_refresh',
+      '/api/waffle-enrollments/v1/flags/',
+    ]);
   });
 
   it('401 that cannot be refreshed says to sign in at the LMS', async () => {
-    const { fetchFn } = scripted(json(401, { detail: 'Sign in to the LMS' }), json(200, { csrfToken: 't' }), json(401, {}));
+    const { fetchFn } = scripted(
+      json(401, { detail: 'Sign in to the LMS' }),
+      json(200, { csrfToken: 't' }),
+      json(401, {}),
+    );
     const e = errorOf(await new BackendClient(LMS, fetchFn).call({ op: 'flags' }));
     expect(e).toMatchObject({ kind: 'http', status: 401 });
     expect(describeBackendError(e)).toMatch(`Sign in at ${LMS}/login`);
   });
 
   it('404 on flags/ means the plugin is not installed; 404 on an enrollment is "not found"', async () => {
-    const missing = errorOf(await new BackendClient(LMS, scripted(new Response('<h1>Not Found</h1>', { status: 404 })).fetchFn).call({ op: 'flags' }));
+    const missing = errorOf(
+      await new BackendClient(LMS, scripted(new Response('<h1>Not Found</h1>', { status: 404 })).fetchFn).call({
+        op: 'flags',
+      }),
+    );
     expect(missing.kind).toBe('not-installed');
     expect(describeBackendError(missing)).toMatch(/plugin is not installed/);
     const gone = errorOf(
-      await new BackendClient(LMS, scripted(json(200, { csrfToken: 't' }), json(404, { detail: 'No enrollment 5.' })).fetchFn).call({ op: 'revoke', id: 5 }),
+      await new BackendClient(
+        LMS,
+        scripted(json(200, { csrfToken: 't' }), json(404, { detail: 'No enrollment 5.' })).fetchFn,
+      ).call({ op: 'revoke', id: 5 }),
     );
     expect(gone).toMatchObject({ kind: 'http', status: 404, detail: 'No enrollment 5.' });
   });
 
   it('403 and 409 carry the server reason', async () => {
-    const forbidden = errorOf(await new BackendClient(LMS, scripted(json(403, { detail: 'Waffle enrollments are for LMS staff' })).fetchFn).call({ op: 'flags' }));
+    const forbidden = errorOf(
+      await new BackendClient(
+        LMS,
+        scripted(json(403, { detail: 'Waffle enrollments are for LMS staff' })).fetchFn,
+      ).call({ op: 'flags' }),
+    );
     expect(describeBackendError(forbidden)).toBe('Not allowed. The LMS says: “Waffle enrollments are for LMS staff”');
     const conflict = errorOf(
-      await new BackendClient(LMS, scripted(json(200, { csrfToken: 't' }), json(409, { detail: 'already enrolled until 11:00' })).fetchFn).call({
+      await new BackendClient(
+        LMS,
+        scripted(json(200, { csrfToken: 't' }), json(409, { detail: 'already enrolled until 11:00' })).fetchFn,
+      ).call({
         op: 'enroll',
         request: { flag: 'enterprise.x', durationSeconds: 60, reason: 'r' },
       }),
@@ -110,17 +165,30 @@ describe('BackendClient', () => {
 
   it('400 lists each field', async () => {
     const e = errorOf(
-      await new BackendClient(LMS, scripted(json(200, { csrfToken: 't' }), json(400, { detail: 'Invalid input.', errors: { duration: 'Must be at most 604800 seconds', reason: 'Must not be blank.' } })).fetchFn).call({
+      await new BackendClient(
+        LMS,
+        scripted(
+          json(200, { csrfToken: 't' }),
+          json(400, {
+            detail: 'Invalid input.',
+            errors: { duration: 'Must be at most 604800 seconds', reason: 'Must not be blank.' },
+          }),
+        ).fetchFn,
+      ).call({
         op: 'enroll',
         request: { flag: 'enterprise.x', durationSeconds: 9e9, reason: ' ' },
       }),
     );
     expect(e.fields).toEqual({ duration: 'Must be at most 604800 seconds', reason: 'Must not be blank.' });
-    expect(describeBackendError(e)).toBe('The request was not accepted: duration: Must be at most 604800 seconds; reason: Must not be blank..');
+    expect(describeBackendError(e)).toBe(
+      'The request was not accepted: duration: Must be at most 604800 seconds; reason: Must not be blank..',
+    );
   });
 
   it('an unreachable LMS, or CORS refusal, is a network error that names the LMS', async () => {
-    const e = errorOf(await new BackendClient(LMS, scripted(new TypeError('Failed to fetch')).fetchFn).call({ op: 'flags' }));
+    const e = errorOf(
+      await new BackendClient(LMS, scripted(new TypeError('Failed to fetch')).fetchFn).call({ op: 'flags' }),
+    );
     expect(e.kind).toBe('network');
     expect(describeBackendError(e)).toMatch(`Could not reach ${LMS}`);
     const csrf = errorOf(await new BackendClient(LMS, scripted(json(500, {})).fetchFn).call({ op: 'revoke', id: 1 }));
@@ -128,15 +196,21 @@ describe('BackendClient', () => {
   });
 
   it('answers of the wrong shape are reported, not trusted', async () => {
-    const notJson = errorOf(await new BackendClient(LMS, scripted(new Response('<html>', { status: 200 })).fetchFn).call({ op: 'flags' }));
+    const notJson = errorOf(
+      await new BackendClient(LMS, scripted(new Response('<html>', { status: 200 })).fetchFn).call({ op: 'flags' }),
+    );
     expect(notJson).toMatchObject({ kind: 'bad-response', detail: 'the answer is not JSON' });
-    const wrong = errorOf(await new BackendClient(LMS, scripted(json(200, { flags: 'nope' })).fetchFn).call({ op: 'flags' }));
+    const wrong = errorOf(
+      await new BackendClient(LMS, scripted(json(200, { flags: 'nope' })).fetchFn).call({ op: 'flags' }),
+    );
     expect(wrong.kind).toBe('bad-response');
     expect(describeBackendError(wrong)).toMatch(/unexpected shape/);
   });
 
   it('5xx says to try again', () => {
-    expect(describeBackendError({ kind: 'http', status: 503, detail: '', fields: {}, lms: LMS })).toMatch(/failed with HTTP 503. Try again/);
+    expect(describeBackendError({ kind: 'http', status: 503, detail: '', fields: {}, lms: LMS })).toMatch(
+      /failed with HTTP 503. Try again/,
+    );
   });
 });
 
@@ -144,7 +218,11 @@ describe('validOp: only known operations with the right types cross from the pop
   it('accepts the four operations', () => {
     expect(validOp({ op: 'flags' })).toEqual({ op: 'flags' });
     expect(validOp({ op: 'revoke', id: 3 })).toEqual({ op: 'revoke', id: 3 });
-    expect(validOp({ op: 'enrollments', flag: 'f', state: 'live' })).toEqual({ op: 'enrollments', flag: 'f', state: 'live' });
+    expect(validOp({ op: 'enrollments', flag: 'f', state: 'live' })).toEqual({
+      op: 'enrollments',
+      flag: 'f',
+      state: 'live',
+    });
     expect(validOp({ op: 'enroll', request: { flag: 'f', reason: 'r', durationSeconds: 60, user: 'bob' } })).toEqual({
       op: 'enroll',
       request: { flag: 'f', reason: 'r', durationSeconds: 60, user: 'bob' },

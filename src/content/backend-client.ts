@@ -69,7 +69,13 @@ function plan(op: BackendOp): Call {
   }
 }
 
-function fail(lms: string, kind: BackendError['kind'], status: number, detail: string, fields: Record<string, string> = {}): BackendResult<never> {
+function fail(
+  lms: string,
+  kind: BackendError['kind'],
+  status: number,
+  detail: string,
+  fields: Record<string, string> = {},
+): BackendResult<never> {
   return { ok: false, error: { kind, status, detail: detail.slice(0, 1000), fields, lms } };
 }
 
@@ -99,7 +105,12 @@ export class BackendClient {
     private readonly fetchFn: FetchLike,
   ) {}
 
-  private request(method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Response> {
+  private request(
+    method: string,
+    path: string,
+    headers: Record<string, string> = {},
+    body?: string,
+  ): Promise<Response> {
     return this.fetchFn(`${this.lms}${path}`, {
       method,
       credentials: 'include',
@@ -123,7 +134,9 @@ export class BackendClient {
   /** Asks the LMS to refresh an expired JWT cookie, as the portals do; true when it did. */
   private async refreshed(): Promise<boolean> {
     try {
-      const response = await this.request('POST', REFRESH_PATH, { 'X-CSRFToken': await this.csrfToken().catch(() => '') });
+      const response = await this.request('POST', REFRESH_PATH, {
+        'X-CSRFToken': await this.csrfToken().catch(() => ''),
+      });
       return response.ok;
     } catch {
       return false;

@@ -13,13 +13,16 @@ function refused(kind: BackendError['kind'], detail: string, lms = ''): BackendR
   return { ok: false, error: { kind, status: 0, detail, fields: {}, lms } };
 }
 
-export function listenForBackendCalls(environments: () => Promise<readonly Environment[]> | readonly Environment[]): void {
+export function listenForBackendCalls(
+  environments: () => Promise<readonly Environment[]> | readonly Environment[],
+): void {
   browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
     if (!isEnvelope(message) || message.type !== 'content/backend') return undefined;
     // From the extension itself (background or its pages), not from a content script in some tab.
     if (sender.id !== browser.runtime.id || sender.tab !== undefined) return undefined;
     const op = validOp(message.payload);
-    if (!op) return Promise.resolve(refused('bad-response', 'the extension sent an operation this page does not accept'));
+    if (!op)
+      return Promise.resolve(refused('bad-response', 'the extension sent an operation this page does not accept'));
     return Promise.resolve(environments()).then((envs) => {
       const { environment } = detectContext(location.href, envs);
       if (!environment) return refused('no-portal', '');

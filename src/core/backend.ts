@@ -147,15 +147,20 @@ function parseFlag(v: unknown): FlagInfo | null {
       superusers: bool(c['superusers']),
       staff: bool(c['staff']),
       authenticated: bool(c['authenticated']),
-      groups: Array.isArray(c['groups']) ? c['groups'].filter((g): g is string => typeof g === 'string').slice(0, 50) : [],
+      groups: Array.isArray(c['groups'])
+        ? c['groups'].filter((g): g is string => typeof g === 'string').slice(0, 50)
+        : [],
       userCount: typeof c['user_count'] === 'number' ? c['user_count'] : 0,
     },
     activeForMe: bool(v['active_for_me']),
     enrollable: bool(v['enrollable']),
-    notEnrollableReason: typeof v['not_enrollable_reason'] === 'string' ? v['not_enrollable_reason'].slice(0, 300) : null,
+    notEnrollableReason:
+      typeof v['not_enrollable_reason'] === 'string' ? v['not_enrollable_reason'].slice(0, 300) : null,
     myEnrollment: v['my_enrollment'] ? parseEnrollment(v['my_enrollment']) : null,
     listed: typeof me['listed'] === 'boolean' ? me['listed'] : null,
-    myGroups: Array.isArray(me['groups']) ? me['groups'].filter((g): g is string => typeof g === 'string').slice(0, 50) : [],
+    myGroups: Array.isArray(me['groups'])
+      ? me['groups'].filter((g): g is string => typeof g === 'string').slice(0, 50)
+      : [],
   };
 }
 
@@ -171,16 +176,27 @@ export function parseFlagsResponse(v: unknown): FlagsResponse {
       user: need(userRef(v['user']), 'no "user"'),
       permissions: { canEnrollSelf: bool(perms['can_enroll_self']), canEnrollOthers: bool(perms['can_enroll_others']) },
       policy: {
-        maxDurationSeconds: need(typeof maxDuration === 'number' && maxDuration > 0 ? maxDuration : null, 'no maximum duration'),
-        defaultDurationSeconds: typeof policy['default_duration_seconds'] === 'number' ? policy['default_duration_seconds'] : 3600,
+        maxDurationSeconds: need(
+          typeof maxDuration === 'number' && maxDuration > 0 ? maxDuration : null,
+          'no maximum duration',
+        ),
+        defaultDurationSeconds:
+          typeof policy['default_duration_seconds'] === 'number' ? policy['default_duration_seconds'] : 3600,
         maxReasonLength: typeof policy['max_reason_length'] === 'number' ? policy['max_reason_length'] : 500,
-        patterns: Array.isArray(policy['enrollable_patterns']) ? policy['enrollable_patterns'].filter((p): p is string => typeof p === 'string') : [],
+        patterns: Array.isArray(policy['enrollable_patterns'])
+          ? policy['enrollable_patterns'].filter((p): p is string => typeof p === 'string')
+          : [],
       },
       now: str(v['now'], 40),
-      flags: flags.slice(0, 2000).map(parseFlag).filter((f): f is FlagInfo => f !== null),
+      flags: flags
+        .slice(0, 2000)
+        .map(parseFlag)
+        .filter((f): f is FlagInfo => f !== null),
     };
   } catch (e) {
-    throw new Error(`The LMS answered GET flags/ with an unexpected shape: ${e instanceof Error ? e.message : String(e)}.`);
+    throw new Error(
+      `The LMS answered GET flags/ with an unexpected shape: ${e instanceof Error ? e.message : String(e)}.`,
+    );
   }
 }
 
@@ -192,7 +208,11 @@ export function parseEnrollmentList(v: unknown): Enrollment[] {
 
 /** The JSON body of a POST enrollments/. */
 export function enrollBody(request: EnrollRequest): Record<string, unknown> {
-  const body: Record<string, unknown> = { flag: request.flag, duration: request.durationSeconds, reason: request.reason };
+  const body: Record<string, unknown> = {
+    flag: request.flag,
+    duration: request.durationSeconds,
+    reason: request.reason,
+  };
   if (request.user) body['user'] = request.user;
   return body;
 }
@@ -206,7 +226,9 @@ export function validOp(value: unknown): BackendOp | null {
     case 'flags':
       return { op: 'flags' };
     case 'revoke':
-      return typeof v['id'] === 'number' && Number.isInteger(v['id']) && v['id'] > 0 ? { op: 'revoke', id: v['id'] } : null;
+      return typeof v['id'] === 'number' && Number.isInteger(v['id']) && v['id'] > 0
+        ? { op: 'revoke', id: v['id'] }
+        : null;
     case 'enrollments': {
       const op: BackendOp = { op: 'enrollments' };
       if (v['flag'] !== undefined) {
@@ -293,7 +315,8 @@ export function whyOnOff(flag: FlagInfo, now: number): string[] {
   const c = flag.criteria;
   const reasons: string[] = [];
   const e = flag.myEnrollment;
-  if (e && e.state === 'live') reasons.push(`enrolled until ${new Date(e.expiresAt).toLocaleString()} (${timeLeft(e.expiresAt, now)} left)`);
+  if (e && e.state === 'live')
+    reasons.push(`enrolled until ${new Date(e.expiresAt).toLocaleString()} (${timeLeft(e.expiresAt, now)} left)`);
   if (c.everyone === true) reasons.push('everyone');
   if (c.everyone === false) reasons.push('off for everyone');
   if (c.everyone === null) {

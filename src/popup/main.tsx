@@ -26,7 +26,15 @@ function Popup() {
   return <ReadyPopup view={view} tabId={tabId} actions={actions} />;
 }
 
-function ReadyPopup({ view, tabId, actions }: { view: PopupView & { status: 'ready' }; tabId: number; actions: PopupActions }) {
+function ReadyPopup({
+  view,
+  tabId,
+  actions,
+}: {
+  view: PopupView & { status: 'ready' };
+  tabId: number;
+  actions: PopupActions;
+}) {
   const pageUrl = view.tabUrl ?? view.state?.url ?? '';
   const environment = detectContext(pageUrl, view.environments).environment;
   const api = useMemo<BackendApi>(() => ({ call: (call) => send('backend/call', { tabId, call }) }), [tabId]);
@@ -43,7 +51,9 @@ function ReadyPopup({ view, tabId, actions }: { view: PopupView & { status: 'rea
     reload: actions.reload,
     now: Date.now,
   });
-  return <App view={view} actions={actions} renderFlagExtra={enrollment.renderFlagExtra} afterFlags={enrollment.panel} />;
+  return (
+    <App view={view} actions={actions} renderFlagExtra={enrollment.renderFlagExtra} afterFlags={enrollment.panel} />
+  );
 }
 
 const root = document.getElementById('app');

@@ -44,7 +44,14 @@ export async function signInBrowser(browser: Browser, lms: string, username: str
   await signOutBrowser(browser);
   const { cookies } = await signIn(lms, username);
   await browser.setCookie(
-    ...cookies.map((c) => ({ name: c.name, value: c.value, domain: 'localhost', path: '/', httpOnly: c.httpOnly, sameSite: 'Lax' as const })),
+    ...cookies.map((c) => ({
+      name: c.name,
+      value: c.value,
+      domain: 'localhost',
+      path: '/',
+      httpOnly: c.httpOnly,
+      sameSite: 'Lax' as const,
+    })),
   );
 }
 

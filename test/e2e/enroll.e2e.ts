@@ -11,7 +11,10 @@ import { signInBrowser, signOutBrowser, startTestDevstack, type TestDevstack } f
 const LEARNER_PORTAL = 'http://localhost:8734/test-enterprise';
 // Flags seeded by backend/devstack (seed_devstack.py), by their response key in the portal.
 const OFF_FOR_ALL = { key: 'enterprise_ai_pathways_operator_enabled', flag: 'enterprise.ai_pathways_operator_enabled' };
-const LISTED_LEARNER2 = { key: 'catalog_query_search_filters_enabled', flag: 'enterprise.catalog_query_search_filters_enabled' };
+const LISTED_LEARNER2 = {
+  key: 'catalog_query_search_filters_enabled',
+  flag: 'enterprise.catalog_query_search_filters_enabled',
+};
 const STAFF_FLAG = { key: 'enterprise_customer_support_tool', flag: 'enterprise.enterprise_customer_support_tool' };
 
 const row = (key: string) => `[data-testid="flag-row"][data-key="${key}"]`;
@@ -90,7 +93,9 @@ describe('enrollment against the devstack (Chromium)', () => {
     await enrollMe(popup, OFF_FOR_ALL.key, reason);
     expect(await verdict(popup, OFF_FOR_ALL.key)).toBe('reload');
     popup = await reloadFromPopup(session, popup, page, OFF_FOR_ALL.key, true);
-    await popup.waitForSelector(`${row(OFF_FOR_ALL.key)} [data-testid="verify"][data-verdict="confirmed"]`, { timeout: 15_000 });
+    await popup.waitForSelector(`${row(OFF_FOR_ALL.key)} [data-testid="verify"][data-verdict="confirmed"]`, {
+      timeout: 15_000,
+    });
     expect(await text(popup, `${row(OFF_FOR_ALL.key)} [data-testid="enrollment-live"]`)).toMatch(/Enrolled until/);
     expect(await text(popup, `${row(OFF_FOR_ALL.key)} [data-testid="time-left"]`)).toMatch(/^\d+h \d\dm$/);
     expect(await text(popup, '[data-testid="my-enrollments"]')).toContain(reason);
@@ -113,7 +118,7 @@ describe('enrollment against the devstack (Chromium)', () => {
     await popup.waitForSelector(`${row(OFF_FOR_ALL.key)} [data-testid="enrollment-live"]`, { timeout: 15_000 });
     // Time passes: move the expiry into the past, then run the cron command.
     devstack.shell(
-      "from waffle_enrollments.models import Enrollment; from django.utils import timezone; from datetime import timedelta; " +
+      'from waffle_enrollments.models import Enrollment; from django.utils import timezone; from datetime import timedelta; ' +
         "Enrollment.objects.filter(live=True, user__username='staff').update(expires_at=timezone.now() - timedelta(seconds=1))",
     );
     expect(devstack.manage('expire_waffle_enrollments')).toMatch(/Expired 1 waffle enrollment/);
@@ -121,7 +126,9 @@ describe('enrollment against the devstack (Chromium)', () => {
     await page.reload();
     popup = await popupWithBackend(session, page, OFF_FOR_ALL.key);
     await popup.waitForSelector(`[data-testid="my-enrollment"][data-flag="${OFF_FOR_ALL.flag}"][data-state="ended"]`);
-    expect(await text(popup, `[data-testid="my-enrollment"][data-flag="${OFF_FOR_ALL.flag}"][data-state="ended"]`)).toMatch(/expired/);
+    expect(
+      await text(popup, `[data-testid="my-enrollment"][data-flag="${OFF_FOR_ALL.flag}"][data-state="ended"]`),
+    ).toMatch(/expired/);
     expect(await isOn(popup, OFF_FOR_ALL.key)).toBe(false);
     expect(await popup.$(`${row(OFF_FOR_ALL.key)} [data-testid="enrollment-live"]`)).toBeNull();
     await popup.close();
@@ -133,7 +140,9 @@ describe('enrollment against the devstack (Chromium)', () => {
     const page = await portal(session);
     const popup = await popupWithBackend(session, page, OFF_FOR_ALL.key);
     expect(await text(popup, '[data-testid="read-only"]')).toMatch(/Read-only: .*staff/);
-    expect(await popup.$$('[data-testid="enroll-open"], [data-testid="revoke"], [data-testid="enroll-other"]')).toHaveLength(0);
+    expect(
+      await popup.$$('[data-testid="enroll-open"], [data-testid="revoke"], [data-testid="enroll-other"]'),
+    ).toHaveLength(0);
     const status = await page.evaluate(
       (lms) => fetch(`${lms}/api/waffle-enrollments/v1/flags/`, { credentials: 'include' }).then((r) => r.status),
       devstack.urls.lms,
@@ -157,16 +166,26 @@ describe('enrollment against the devstack (Chromium)', () => {
       await popup.click(`${form} [data-testid="enroll-other-submit"]`);
     };
     await enrollOther('learner', OFF_FOR_ALL.flag, 'SUP-1: reproduce the learner view');
-    expect(await text(popup, '[data-testid="enroll-other-form"] [data-testid="enroll-done"]')).toMatch(/Enrolled learner in enterprise\.ai_pathways/);
+    expect(await text(popup, '[data-testid="enroll-other-form"] [data-testid="enroll-done"]')).toMatch(
+      /Enrolled learner in enterprise\.ai_pathways/,
+    );
     // 409: the same again.
     await enrollOther('learner', OFF_FOR_ALL.flag, 'SUP-1 again');
-    expect(await text(popup, '[data-testid="enroll-other-form"] [data-testid="enroll-error"]')).toMatch(/^Conflict\. The LMS says: /);
+    expect(await text(popup, '[data-testid="enroll-other-form"] [data-testid="enroll-error"]')).toMatch(
+      /^Conflict\. The LMS says: /,
+    );
     // 404: no such user.
     await enrollOther('nobody-here', OFF_FOR_ALL.flag, 'SUP-2');
-    expect(await text(popup, '[data-testid="enroll-other-form"] [data-testid="enroll-error"]')).toMatch(/Not found\. The LMS says: .*nobody-here/);
+    expect(await text(popup, '[data-testid="enroll-other-form"] [data-testid="enroll-error"]')).toMatch(
+      /Not found\. The LMS says: .*nobody-here/,
+    );
     // learner2 is already listed on this flag: an enrollment that ends must keep that membership.
     await enrollOther('learner2', LISTED_LEARNER2.flag, 'SUP-3: pre-existing membership');
-    await popup.waitForFunction(() => /learner2/.test(document.querySelector('[data-testid="enroll-other-form"] [data-testid="enroll-done"]')?.textContent ?? ''));
+    await popup.waitForFunction(() =>
+      /learner2/.test(
+        document.querySelector('[data-testid="enroll-other-form"] [data-testid="enroll-done"]')?.textContent ?? '',
+      ),
+    );
     const id = Number(
       devstack.shell(
         "from waffle_enrollments.models import Enrollment; print(Enrollment.objects.get(live=True, user__username='learner2').pk)",
@@ -212,30 +231,48 @@ describe('enrollment against the devstack (Chromium)', () => {
     let popup = await popupWithBackend(session, page, OFF_FOR_ALL.key);
     // 400, per field: more minutes than the server's maximum (the server's policy decides).
     await enrollMe(popup, OFF_FOR_ALL.key, 'QA: too long', 100_000);
-    expect(await text(popup, `${row(OFF_FOR_ALL.key)} [data-testid="error-duration"]`)).toMatch(/at most 604800 seconds/);
+    expect(await text(popup, `${row(OFF_FOR_ALL.key)} [data-testid="error-duration"]`)).toMatch(
+      /at most 604800 seconds/,
+    );
     // Required reason is checked before anything is sent.
-    await popup.$eval(`${row(OFF_FOR_ALL.key)} [data-testid="enroll-reason"]`, (el) => ((el as HTMLInputElement).value = ''));
-    await popup.$eval(`${row(OFF_FOR_ALL.key)} [data-testid="enroll-reason"]`, (el) => el.dispatchEvent(new Event('input', { bubbles: true })));
+    await popup.$eval(
+      `${row(OFF_FOR_ALL.key)} [data-testid="enroll-reason"]`,
+      (el) => ((el as HTMLInputElement).value = ''),
+    );
+    await popup.$eval(`${row(OFF_FOR_ALL.key)} [data-testid="enroll-reason"]`, (el) =>
+      el.dispatchEvent(new Event('input', { bubbles: true })),
+    );
     await popup.click(`${row(OFF_FOR_ALL.key)} [data-testid="enroll-submit"]`);
     expect(await text(popup, `${row(OFF_FOR_ALL.key)} [data-testid="error-reason"]`)).toMatch(/audit log/);
 
     // The session ends while the popup is open: the next action says to sign in, and nothing is enrolled.
     await signOutBrowser(session.browser);
-    await popup.$eval(`${row(OFF_FOR_ALL.key)} [data-testid="enroll-minutes"]`, (el) => ((el as HTMLInputElement).value = ''));
+    await popup.$eval(
+      `${row(OFF_FOR_ALL.key)} [data-testid="enroll-minutes"]`,
+      (el) => ((el as HTMLInputElement).value = ''),
+    );
     await popup.type(`${row(OFF_FOR_ALL.key)} [data-testid="enroll-minutes"]`, '30');
     await popup.type(`${row(OFF_FOR_ALL.key)} [data-testid="enroll-reason"]`, 'QA: session gone');
     await popup.click(`${row(OFF_FOR_ALL.key)} [data-testid="enroll-submit"]`);
     expect(await text(popup, `${row(OFF_FOR_ALL.key)} [data-testid="enroll-error"]`)).toMatch(
       /not signed in to http:\/\/localhost:18000, or your session expired\. Sign in at http:\/\/localhost:18000\/login/,
     );
-    expect(devstack.shell("from waffle_enrollments.models import Enrollment; print(Enrollment.objects.filter(live=True, user__username='staff').count())").trim()).toBe('0');
+    expect(
+      devstack
+        .shell(
+          "from waffle_enrollments.models import Enrollment; print(Enrollment.objects.filter(live=True, user__username='staff').count())",
+        )
+        .trim(),
+    ).toBe('0');
 
     // Not signed in at all: the popup says where to sign in.
     await popup.close();
     await page.reload();
     popup = await popupWithBackend(session, page);
     expect(await text(popup, '[data-testid="backend-error"]')).toMatch(/Sign in at http:\/\/localhost:18000\/login/);
-    expect(await popup.$eval('[data-testid="sign-in"]', (a) => a.getAttribute('href'))).toBe('http://localhost:18000/login');
+    expect(await popup.$eval('[data-testid="sign-in"]', (a) => a.getAttribute('href'))).toBe(
+      'http://localhost:18000/login',
+    );
     await popup.close();
     await page.close();
   });
@@ -277,7 +314,9 @@ describe('LMS without the API, or unreachable (Chromium)', () => {
     await new Promise<void>((r, j) => standin!.once('error', j).listen(18000, '127.0.0.1', () => r()));
     const page = await portal(session, portalUrl());
     const popup = await popupWithBackend(session, page);
-    expect(await text(popup, '[data-testid="backend-error"]')).toMatch(/has no Waffle enrollment API .*plugin is not installed/);
+    expect(await text(popup, '[data-testid="backend-error"]')).toMatch(
+      /has no Waffle enrollment API .*plugin is not installed/,
+    );
     await popup.close();
     await page.close();
   });

@@ -55,7 +55,7 @@ export function useEnrollment(options: EnrollmentOptions): {
   renderFlagExtra: (row: FlagRow) => ComponentChildren;
   panel: ComponentChildren;
 } {
-  const { api, store, portal, state, now } = options;
+  const { api, store, portal, now } = options;
   const [load, setLoad] = useState<Load>({ status: portal ? 'loading' : 'off' });
   const [expectations, setExpectations] = useState<Expectation[]>([]);
   const [, setTick] = useState(0);
@@ -161,7 +161,13 @@ function FlagControls({
     <div class="enroll" data-testid="enroll-controls">
       {info ? (
         <p class="why" data-testid="why">
-          <span class="muted">{info.activeForMe ? 'On for you: ' : info.criteria.everyone === false ? 'Off for you: ' : 'Off for you. On for: '}</span>
+          <span class="muted">
+            {info.activeForMe
+              ? 'On for you: '
+              : info.criteria.everyone === false
+                ? 'Off for you: '
+                : 'Off for you. On for: '}
+          </span>
           {whyOnOff(info, nowMs).join(' · ')}
         </p>
       ) : null}
@@ -262,7 +268,8 @@ function EnrollForm({
     let seconds = Number(duration);
     if (duration === CUSTOM) {
       const m = Number(minutes);
-      if (!/^\d+$/.test(minutes.trim()) || m <= 0) problems['duration'] = 'Enter a whole number of minutes, more than 0.';
+      if (!/^\d+$/.test(minutes.trim()) || m <= 0)
+        problems['duration'] = 'Enter a whole number of minutes, more than 0.';
       seconds = m * 60;
     }
     if (!reason.trim()) problems['reason'] = 'Say why (a ticket, a test plan): it goes into the audit log.';
@@ -273,7 +280,12 @@ function EnrollForm({
     setBusy(true);
     const result = await ctx.api.call({
       op: 'enroll',
-      request: { flag: picked, durationSeconds: seconds, reason: reason.trim(), ...(forOther ? { user: user.trim() } : {}) },
+      request: {
+        flag: picked,
+        durationSeconds: seconds,
+        reason: reason.trim(),
+        ...(forOther ? { user: user.trim() } : {}),
+      },
     });
     setBusy(false);
     const error = errorOf(result);
@@ -411,8 +423,14 @@ function Panel({ ctx, now }: { ctx: Ctx; now: number }) {
     return (
       <section class="enrollments" aria-labelledby="enrollments-heading">
         <h2 id="enrollments-heading">Enrollment</h2>
-        <p class={readOnly ? 'muted' : 'warning'} data-testid={readOnly ? 'read-only' : 'backend-error'} role={readOnly ? undefined : 'alert'}>
-          {readOnly ? `Read-only: ${load.error?.detail || 'the LMS does not let this account enroll in flags.'}` : load.message}
+        <p
+          class={readOnly ? 'muted' : 'warning'}
+          data-testid={readOnly ? 'read-only' : 'backend-error'}
+          role={readOnly ? undefined : 'alert'}
+        >
+          {readOnly
+            ? `Read-only: ${load.error?.detail || 'the LMS does not let this account enroll in flags.'}`
+            : load.message}
         </p>
         {signIn && ctx.lms ? (
           <a href={`${ctx.lms}/login`} target="_blank" rel="noreferrer" data-testid="sign-in">
@@ -428,7 +446,9 @@ function Panel({ ctx, now }: { ctx: Ctx; now: number }) {
     );
   }
   const { data, mine } = load;
-  const rows = [...mine].sort((a, b) => Number(b.state === 'live') - Number(a.state === 'live') || b.id - a.id).slice(0, 10);
+  const rows = [...mine]
+    .sort((a, b) => Number(b.state === 'live') - Number(a.state === 'live') || b.id - a.id)
+    .slice(0, 10);
   return (
     <section class="enrollments" aria-labelledby="enrollments-heading">
       <h2 id="enrollments-heading">My enrollments</h2>

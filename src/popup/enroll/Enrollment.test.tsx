@@ -1,0 +1,334 @@
+// @vitest-environment jsdom
+// The enrollment controls in the popup, against a scripted backend: what each answer shows, what is
+// sent, and that nothing from the backend or the page is rendered as HTML.
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { BackendError, BackendOp, BackendResult, Enrollment, FlagInfo, FlagsResponse } from '../../core/backend';
+import type { FlagRow, TabState } from '../../core/types';
+import type { Expectation } from '../../core/verify';
+import { useEnrollment, type BackendApi, type ExpectationStore } from './Enrollment';
+
+afterEach(cleanup);
+
+const LMS = 'http://localhost:18000';
+const NOW = Date.UTC(2026, 10, 26, 10, 0, 0);
+const rand = () => Math.random().toString(36).slice(2, 8);
+
+function flag(name: string, over: Partial<FlagInfo> = {}): FlagInfo {
+  return {
+    name,
+    note: '',
+    criteria: {
+      everyone: null,
+      percent: null,
+      testing: false,
+      superusers: false,
+      staff: false,
+      authenticated: false,
+      groups: [],
+      userCount: 0,
+    },
+    activeForMe: false,
+    enrollable: true,
+    notEnrollableReason: null,
+    myEnrollment: null,
+    listed: false,
+    myGroups: [],
+    ...over,
+  };
+}
+
+function enrollment(flagName: string, over: Partial<Enrollment> = {}): Enrollment {
+  const user = { id: 4, username: 'staff', email: 'staff@example.com' };
+  return {
+    id: 1 + Math.floor(Math.random() * 1000),
+    flag: flagName,
+    user,
+    createdBy: user,
+    reason: 'QA',
+    createdAt: new Date(NOW).toISOString(),
+    expiresAt: new Date(NOW + 2 * 3600_000 + 5 * 60_000).toISOString(),
+    endedAt: null,
+    endReason: null,
+    endedBy: null,
+    preexistingMembership: false,
+    state: 'live',
+    ...over,
+  };
+}
+
+function flagsResponse(flags: FlagInfo[], perms = { canEnrollSelf: true, canEnrollOthers: false }): FlagsResponse {
+  return {
+    user: { id: 4, username: 'staff', email: 'staff@example.com' },
+    permissions: perms,
+    policy: {
+      maxDurationSeconds: 7 * 86400,
+      defaultDurationSeconds: 8 * 3600,
+      maxReasonLength: 500,
+      patterns: ['enterprise.*'],
+    },
+    now: new Date(NOW).toISOString(),
+    flags,
+  };
+}
+
+const httpError = (status: number, detail: string, fields: Record<string, string> = {}): BackendResult<never> => ({
+  ok: false,
+  error: { kind: 'http', status, detail, fields, lms: LMS },
+});
+
+/** A backend that answers each operation with the next scripted answer for it, and records calls. */
+function backend(script: Partial<Record<BackendOp['op'], BackendResult<unknown>[]>>) {
+  const calls: BackendOp[] = [];
+  const api: BackendApi = {
+    call: vi.fn(async (op: BackendOp) => {
+      calls.push(op);
+      const queue = script[op.op];
+      if (!queue || queue.length === 0)
+        return op.op === 'enrollments' ? { ok: true, data: [] } : httpError(500, 'unscripted');
+      return queue.length > 1 ? queue.shift()! : queue[0]!;
+    }),
+  };
+  return { api, calls };
+}
+
+function memoryStore(): ExpectationStore & { saved: Expectation[] } {
+  const saved: Expectation[] = [];
+  return {
+    saved,
+    load: async () => [...saved],
+    save: async (e) => {
+      saved.push(e);
+      return [...saved];
+    },
+  };
+}
+
+const row = (key: string, name: string | null, on = false): FlagRow => ({
+  key,
+  flag: name,
+  on,
+  source: 'enterprise-learner',
+  url: `${LMS}/x`,
+  capturedAt: NOW,
+  previous: undefined,
+  changed: false,
+});
+
+function Harness(props: {
+  api: BackendApi;
+  store: ExpectationStore;
+  rows: FlagRow[];
+  state?: TabState | null;
+  portal?: boolean;
+  reload?: () => Promise<void>;
+}) {
+  const e = useEnrollment({
+    api: props.api,
+    store: props.store,
+    portal: props.portal ?? true,
+    lms: LMS,
+    state: props.state ?? null,
+    reload: props.reload ?? (async () => undefined),
+    now: () => NOW,
+  });
+  return (
+    <div>
+      {props.rows.map((r) => (
+        <div key={r.key} data-testid="flag-row" data-key={r.key}>
+          {e.renderFlagExtra(r)}
+        </div>
+      ))}
+      {e.panel}
+    </div>
+  );
+}
+
+const rowEl = (key: string) => document.querySelector(`[data-testid="flag-row"][data-key="${key}"]`) as HTMLElement;
+
+describe('enrollment controls', () => {
+  it('staff: says why a flag is off, enrolls with the default duration and a reason, then asks for a reload', async () => {
+    const name = `enterprise.f_${rand()}`;
+    const key = name.slice('enterprise.'.length);
+    const created = enrollment(name);
+    const { api, calls } = backend({
+      flags: [
+        { ok: true, data: flagsResponse([flag(name, { criteria: { ...flag(name).criteria, superusers: true } })]) },
+      ],
+      enroll: [{ ok: true, data: created }],
+    });
+    const store = memoryStore();
+    const reload = vi.fn(async () => undefined);
+    render(<Harness api={api} store={store} rows={[row(key, name)]} reload={reload} />);
+    const r = await waitFor(() => rowEl(key));
+    await waitFor(() => expect(within(r).getByTestId('why').textContent).toBe('Off for you. On for: superusers'));
+    fireEvent.click(within(r).getByTestId('enroll-open'));
+    // The default duration is preselected; a reason is required before anything is sent.
+    expect((within(r).getByTestId('enroll-duration') as HTMLSelectElement).value).toBe(String(8 * 3600));
+    fireEvent.click(within(r).getByTestId('enroll-submit'));
+    await waitFor(() => expect(within(r).getByTestId('error-reason').textContent).toMatch(/audit log/));
+    expect(calls.filter((c) => c.op === 'enroll')).toHaveLength(0);
+    const reason = `QA-${rand()}`;
+    fireEvent.input(within(r).getByTestId('enroll-reason'), { target: { value: reason } });
+    fireEvent.click(within(r).getByTestId('enroll-submit'));
+    await waitFor(() => expect(store.saved).toHaveLength(1));
+    expect(calls.find((c) => c.op === 'enroll')).toEqual({
+      op: 'enroll',
+      request: { flag: name, durationSeconds: 8 * 3600, reason },
+    });
+    expect(store.saved[0]).toMatchObject({ flag: name, on: true, action: 'enrolled' });
+    const verify = await waitFor(() => within(rowEl(key)).getByTestId('verify'));
+    expect(verify.getAttribute('data-verdict')).toBe('reload');
+    fireEvent.click(within(rowEl(key)).getByTestId('reload-to-verify'));
+    expect(reload).toHaveBeenCalled();
+  });
+
+  it('a live enrollment shows its time left and can be revoked', async () => {
+    const name = `enterprise.live_${rand()}`;
+    const live = enrollment(name);
+    const { api, calls } = backend({
+      flags: [
+        { ok: true, data: flagsResponse([flag(name, { activeForMe: true, myEnrollment: live })]) },
+        { ok: true, data: flagsResponse([flag(name)]) },
+      ],
+      revoke: [{ ok: true, data: { ...live, state: 'ended', endReason: 'revoked' } }],
+    });
+    const store = memoryStore();
+    render(<Harness api={api} store={store} rows={[row('live', name, true)]} />);
+    const r = await waitFor(() => rowEl('live'));
+    await waitFor(() => expect(within(r).getByTestId('time-left').textContent).toBe('2h 05m'));
+    expect(within(r).getByTestId('why').textContent).toMatch(/^On for you: enrolled until .* \(2h 05m left\)/);
+    expect(within(r).queryByTestId('enroll-open')).toBeNull();
+    fireEvent.click(within(r).getByTestId('revoke'));
+    await waitFor(() => expect(store.saved).toHaveLength(1));
+    expect(calls).toContainEqual({ op: 'revoke', id: live.id });
+    // After the revoke, what the portal should receive is what waffle now answers: off.
+    expect(store.saved[0]).toMatchObject({ flag: name, on: false, action: 'revoked' });
+  });
+
+  it('flags outside the policy say why they cannot be enrolled; flags on for you offer nothing', async () => {
+    const out = `lms.${rand()}`;
+    const on = `enterprise.on_${rand()}`;
+    const { api } = backend({
+      flags: [
+        {
+          ok: true,
+          data: flagsResponse([
+            flag(out, { enrollable: false, notEnrollableReason: `'${out}' is outside the enrollment policy` }),
+            flag(on, { activeForMe: true, criteria: { ...flag(on).criteria, staff: true } }),
+          ]),
+        },
+      ],
+    });
+    render(<Harness api={api} store={memoryStore()} rows={[row('out', out), row('on', on, true)]} />);
+    await waitFor(() =>
+      expect(within(rowEl('out')).getByTestId('not-enrollable').textContent).toMatch(/outside the enrollment policy/),
+    );
+    expect(within(rowEl('on')).getByTestId('why').textContent).toBe('On for you: staff');
+    expect(within(rowEl('on')).queryByTestId('enroll-open')).toBeNull();
+  });
+
+  it('learners (403) get a read-only note and no controls at all', async () => {
+    const detail = `Waffle enrollments are for LMS staff ${rand()}`;
+    const { api } = backend({ flags: [httpError(403, detail)] });
+    render(<Harness api={api} store={memoryStore()} rows={[row('k', 'enterprise.k')]} />);
+    await waitFor(() => expect(screen.getByTestId('read-only').textContent).toBe(`Read-only: ${detail}`));
+    expect(screen.queryByTestId('enroll-open')).toBeNull();
+    expect(screen.queryByTestId('enroll-other')).toBeNull();
+    expect(screen.queryByTestId('backend-retry')).toBeNull();
+  });
+
+  it('401 links to the LMS sign-in; other failures say what happened and offer a retry', async () => {
+    const { api } = backend({ flags: [httpError(401, 'Sign in')] });
+    render(<Harness api={api} store={memoryStore()} rows={[]} />);
+    await waitFor(() => expect(screen.getByTestId('sign-in').getAttribute('href')).toBe(`${LMS}/login`));
+    expect(screen.getByTestId('backend-error').textContent).toMatch(/not signed in to http:\/\/localhost:18000/);
+    cleanup();
+    const missing: BackendError = { kind: 'not-installed', status: 404, detail: '', fields: {}, lms: LMS };
+    const second = backend({
+      flags: [
+        { ok: false, error: missing },
+        { ok: true, data: flagsResponse([]) },
+      ],
+    });
+    render(<Harness api={second.api} store={memoryStore()} rows={[]} />);
+    await waitFor(() => expect(screen.getByTestId('backend-error').textContent).toMatch(/plugin is not installed/));
+    fireEvent.click(screen.getByTestId('backend-retry'));
+    await waitFor(() => expect(screen.getByTestId('my-enrollments-empty')).toBeTruthy());
+  });
+
+  it('asks nothing when the tab is not a portal', async () => {
+    const { api, calls } = backend({});
+    render(<Harness api={api} store={memoryStore()} rows={[]} portal={false} />);
+    await Promise.resolve();
+    expect(calls).toEqual([]);
+    expect(document.body.textContent).toBe('');
+  });
+
+  it('support: enroll another user; 400 messages land on their fields; 409 says conflict', async () => {
+    const name = `enterprise.o_${rand()}`;
+    const { api, calls } = backend({
+      flags: [{ ok: true, data: flagsResponse([flag(name)], { canEnrollSelf: true, canEnrollOthers: true }) }],
+      enroll: [
+        httpError(400, 'Invalid input.', {
+          duration: 'Must be at most 604800 seconds',
+          user: 'Must be at most 254 characters',
+        }),
+        httpError(409, 'learner2 is already enrolled'),
+        { ok: true, data: enrollment(name, { user: { id: 9, username: 'learner2', email: 'l2@example.com' } }) },
+      ],
+    });
+    render(<Harness api={api} store={memoryStore()} rows={[]} />);
+    const form = await waitFor(() => screen.getByTestId('enroll-other-form'));
+    fireEvent.click(within(form).getByTestId('enroll-other-submit'));
+    await waitFor(() => expect(within(form).getByTestId('error-user').textContent).toMatch(/username or email/));
+    fireEvent.input(within(form).getByTestId('enroll-user'), { target: { value: 'learner2' } });
+    fireEvent.input(within(form).getByTestId('enroll-reason'), { target: { value: 'SUP-9' } });
+    fireEvent.change(within(form).getByTestId('enroll-duration'), { target: { value: 'custom' } });
+    fireEvent.input(within(form).getByTestId('enroll-minutes'), { target: { value: '99999' } });
+    fireEvent.click(within(form).getByTestId('enroll-other-submit'));
+    await waitFor(() =>
+      expect(within(form).getByTestId('error-duration').textContent).toBe('Must be at most 604800 seconds'),
+    );
+    expect(within(form).getByTestId('error-user').textContent).toBe('Must be at most 254 characters');
+    expect(calls.find((c) => c.op === 'enroll')).toEqual({
+      op: 'enroll',
+      request: { flag: name, durationSeconds: 99999 * 60, reason: 'SUP-9', user: 'learner2' },
+    });
+    fireEvent.click(within(form).getByTestId('enroll-other-submit'));
+    await waitFor(() =>
+      expect(within(form).getByTestId('enroll-error').textContent).toBe(
+        'Conflict. The LMS says: “learner2 is already enrolled”',
+      ),
+    );
+    fireEvent.click(within(form).getByTestId('enroll-other-submit'));
+    await waitFor(() =>
+      expect(within(form).getByTestId('enroll-done').textContent).toMatch(/^Enrolled learner2 in enterprise\.o_/),
+    );
+  });
+
+  it('renders backend and page strings as text, never HTML', async () => {
+    const evil = '<img src=x onerror="window.__pwned=1">';
+    const name = `enterprise.${evil}`;
+    const { api } = backend({
+      flags: [
+        {
+          ok: true,
+          data: flagsResponse([
+            flag(name, {
+              enrollable: false,
+              notEnrollableReason: evil,
+              criteria: { ...flag(name).criteria, groups: [evil] },
+            }),
+          ]),
+        },
+      ],
+      enrollments: [{ ok: true, data: [enrollment(name, { reason: evil, state: 'ended', endReason: 'revoked' })] }],
+    });
+    render(<Harness api={api} store={memoryStore()} rows={[row('evil', name)]} />);
+    await waitFor(() => expect(screen.getByTestId('my-enrollments').textContent).toContain(evil));
+    expect(within(rowEl('evil')).getByTestId('not-enrollable').textContent).toContain(evil);
+    expect(within(rowEl('evil')).getByTestId('why').textContent).toContain(evil);
+    expect(document.querySelector('img')).toBeNull();
+  });
+});
