@@ -5,6 +5,7 @@ import { validOp, type BackendResult } from '../core/backend';
 import { browser, type Runtime } from '../platform/browser';
 import { sendToTab } from '../platform/messaging';
 import { watchCustomEnvironments } from './dynamic-scripts';
+import { expectKey } from '../core/storage-keys';
 import { flagsOn, TabStore } from './tab-store';
 
 const store = new TabStore({
@@ -138,6 +139,7 @@ watchCustomEnvironments();
 
 browser.tabs.onRemoved.addListener((tabId) => {
   void store.clear(tabId);
+  void browser.storage.session.remove(expectKey(tabId)).catch(() => undefined);
 });
 
 // A tab that leaves the portal for a page we have no access to: its state would be stale.

@@ -81,7 +81,7 @@ const httpError = (status: number, detail: string, fields: Record<string, string
 function backend(script: Partial<Record<BackendOp['op'], BackendResult<unknown>[]>>) {
   const calls: BackendOp[] = [];
   const api: BackendApi = {
-    call: vi.fn(async (op: BackendOp) => {
+    call: vi.fn(async (op: BackendOp): Promise<BackendResult<unknown>> => {
       calls.push(op);
       const queue = script[op.op];
       if (!queue || queue.length === 0)

@@ -1,9 +1,8 @@
 // Expectations survive the popup closing while the tab reloads: kept in storage.session per tab
 // (extension pages only; the background removes them when the tab closes).
+import { expectKey } from '../../core/storage-keys';
 import type { Expectation } from '../../core/verify';
 import { browser } from '../../platform/browser';
-
-export const expectKey = (tabId: number) => `expect:${tabId}`;
 
 export async function loadExpectations(tabId: number): Promise<Expectation[]> {
   const key = expectKey(tabId);
