@@ -320,7 +320,8 @@ export function whyOnOff(flag: FlagInfo, now: number): string[] {
   if (c.everyone === true) reasons.push('everyone');
   if (c.everyone === false) reasons.push('off for everyone');
   if (c.everyone === null) {
-    if (flag.listed) reasons.push('you are listed');
+    // An enrollment lists you; say "listed" only when you were listed before (or otherwise).
+    if (flag.listed && !(e && e.state === 'live' && !e.preexistingMembership)) reasons.push('you are listed');
     if (flag.myGroups.length) reasons.push(`your groups: ${flag.myGroups.join(', ')}`);
     else if (c.groups.length) reasons.push(`groups: ${c.groups.join(', ')}`);
     if (c.superusers) reasons.push('superusers');

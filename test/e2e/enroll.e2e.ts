@@ -2,9 +2,12 @@
 // themselves from the popup, reload, and the portal's own responses confirm the flag is on; revoke;
 // expiry by the cron command; a learner is read-only; a support user enrolls a learner; and every
 // error the popup can meet shows its own message.
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../fixtures';
 import { launch, type Session } from './browsers';
 import { signInBrowser, signOutBrowser, startTestDevstack, type TestDevstack } from './devstack';
 
@@ -63,6 +66,13 @@ async function reloadFromPopup(session: Session, popup: Page, page: Page, key: s
   return next;
 }
 
+/** Keeps a picture of the popup in artifacts/ (and in docs/images/ for the README with WI_UPDATE_SCREENSHOT=1). */
+async function screenshot(popup: Page, name: string): Promise<void> {
+  const dir = process.env['WI_UPDATE_SCREENSHOT'] ? join(REPO_ROOT, 'docs', 'images') : join(REPO_ROOT, 'artifacts');
+  mkdirSync(dir, { recursive: true });
+  await popup.screenshot({ path: join(dir, name) });
+}
+
 async function text(popup: Page, selector: string): Promise<string> {
   await popup.waitForSelector(selector, { timeout: 15_000 });
   return popup.$eval(selector, (el) => el.textContent ?? '');
@@ -99,6 +109,7 @@ describe('enrollment against the devstack (Chromium)', () => {
     expect(await text(popup, `${row(OFF_FOR_ALL.key)} [data-testid="enrollment-live"]`)).toMatch(/Enrolled until/);
     expect(await text(popup, `${row(OFF_FOR_ALL.key)} [data-testid="time-left"]`)).toMatch(/^\d+h \d\dm$/);
     expect(await text(popup, '[data-testid="my-enrollments"]')).toContain(reason);
+    await screenshot(popup, 'popup-enrolled.png');
 
     await popup.click(`${row(OFF_FOR_ALL.key)} [data-testid="revoke"]`);
     await popup.waitForSelector(`${row(OFF_FOR_ALL.key)} [data-testid="reload-to-verify"]`, { timeout: 15_000 });
