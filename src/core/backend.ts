@@ -315,8 +315,7 @@ export function whyOnOff(flag: FlagInfo, now: number): string[] {
   const c = flag.criteria;
   const reasons: string[] = [];
   const e = flag.myEnrollment;
-  if (e && e.state === 'live')
-    reasons.push(`enrolled until ${new Date(e.expiresAt).toLocaleString()} (${timeLeft(e.expiresAt, now)} left)`);
+  if (e && e.state === 'live') reasons.push(`your enrollment (${timeLeft(e.expiresAt, now)} left)`);
   if (c.everyone === true) reasons.push('everyone');
   if (c.everyone === false) reasons.push('off for everyone');
   if (c.everyone === null) {
