@@ -49,15 +49,27 @@ export class DevstackError extends Error {
  * @returns {Promise<{urls: {lms: string, bff: string, learner: string, admin: string}, dataDir: string,
  *          pid: number, stop: () => Promise<void>, exited: Promise<number|null>}>}
  */
-export function startDevstack({ dataDir = DEFAULT_DATA_DIR, reset = false, ports = {}, timeoutMs = 120_000, onLog } = {}) {
+export function startDevstack({
+  dataDir = DEFAULT_DATA_DIR,
+  reset = false,
+  ports = {},
+  timeoutMs = 120_000,
+  onLog,
+} = {}) {
   const wanted = { ...DEFAULT_PORTS, ...ports };
   const args = [
-    '-m', 'devstack.serve',
-    '--data-dir', resolve(dataDir),
-    '--lms-port', String(wanted.lms),
-    '--bff-port', String(wanted.bff),
-    '--learner-port', String(wanted.learner),
-    '--admin-port', String(wanted.admin),
+    '-m',
+    'devstack.serve',
+    '--data-dir',
+    resolve(dataDir),
+    '--lms-port',
+    String(wanted.lms),
+    '--bff-port',
+    String(wanted.bff),
+    '--learner-port',
+    String(wanted.learner),
+    '--admin-port',
+    String(wanted.admin),
   ];
   if (reset) args.push('--reset');
   const child = spawn(PYTHON, args, {
@@ -128,7 +140,8 @@ export function startDevstack({ dataDir = DEFAULT_DATA_DIR, reset = false, ports
     );
     child.once('error', (error) => fail(new DevstackError(`could not run ${PYTHON}: ${error.message}`)));
     exited.then((code) => {
-      if (!settled) fail(new DevstackError(`the devstack exited (${code}) before it was ready\n${stderrTail.join('\n')}`));
+      if (!settled)
+        fail(new DevstackError(`the devstack exited (${code}) before it was ready\n${stderrTail.join('\n')}`));
     });
     lines(child.stdout, (line) => {
       if (line.startsWith('DEVSTACK_ERROR ')) {
@@ -178,7 +191,8 @@ export async function signIn(lmsUrl, username, password = PASSWORD) {
     body: new URLSearchParams({ email_or_username: username, password }),
   });
   keep(response);
-  if (!response.ok) throw new DevstackError(`sign-in as ${username} failed: ${response.status} ${await response.text()}`);
+  if (!response.ok)
+    throw new DevstackError(`sign-in as ${username} failed: ${response.status} ${await response.text()}`);
   return { cookies: [...jar.values()], cookieHeader: header(), csrfToken: jar.get('csrftoken')?.value ?? csrfToken };
 }
 
@@ -200,7 +214,8 @@ function parseArgs(argv) {
     else throw new DevstackError(`unknown option ${arg} (try --help)`);
   }
   for (const [service, port] of Object.entries(options.ports)) {
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new DevstackError(`bad port for ${service}: ${port}`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new DevstackError(`bad port for ${service}: ${port}`);
   }
   return options;
 }

@@ -39,7 +39,11 @@ const STEPS = [
     cmds: [['sh', ['scripts/with-mariadb.sh', PYTHON, '-m', 'pytest', '-q', '-p', 'no:cacheprovider']]],
     cwd: join(root, 'backend'),
   },
-  { name: 'build', what: 'production build of the extension', cmds: [[bin('vite'), ['build', '--logLevel', 'warn']]] },
+  {
+    name: 'build',
+    what: 'production build: dist/ (Chromium) and dist-firefox/ (Firefox)',
+    cmds: [[bin('vite'), ['build', '--logLevel', 'warn']]],
+  },
   { name: 'e2e', what: 'built extension in real browsers', cmds: [[bin('vitest'), ['run', '--project', 'e2e']]] },
 ];
 

@@ -7,6 +7,7 @@ import { serialized, syncRegistrations, type RegistrationApi } from './registrat
 
 const api: RegistrationApi = {
   getManifest: () => browser.runtime.getManifest() as ReturnType<RegistrationApi['getManifest']>,
+  extensionRoot: () => browser.runtime.getURL('/'),
   containsOrigins: (origins) => browser.permissions.contains({ origins }),
   getRegistered: () => browser.scripting.getRegisteredContentScripts(),
   register: (scripts) => browser.scripting.registerContentScripts(scripts),
@@ -14,7 +15,7 @@ const api: RegistrationApi = {
   readSettings: async () => (await browser.storage.sync.get(ENVIRONMENTS_KEY))[ENVIRONMENTS_KEY],
 };
 
-export function watchCustomEnvironments(): void {
+export function keepCustomScriptsRegistered(): void {
   const sync = serialized(
     () => syncRegistrations(api),
     (e) => console.warn('Waffle Inspector: could not register the custom environments’ scripts', e),

@@ -4,7 +4,7 @@ import { isContentMessage, isEnvelope, isPageMessage, type Envelope } from '../c
 import { validOp, type BackendResult } from '../core/backend';
 import { browser, type Runtime } from '../platform/browser';
 import { sendToTab } from '../platform/messaging';
-import { watchCustomEnvironments } from './dynamic-scripts';
+import { keepCustomScriptsRegistered } from './dynamic-scripts';
 import { expectKey } from '../core/storage-keys';
 import { flagsOn, TabStore } from './tab-store';
 
@@ -135,7 +135,7 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
 });
 
 // Content scripts for the user's own environments (options page); the presets are in the manifest.
-watchCustomEnvironments();
+keepCustomScriptsRegistered();
 
 browser.tabs.onRemoved.addListener((tabId) => {
   void store.clear(tabId);

@@ -21,6 +21,8 @@ export interface ScriptSpec {
 /** The slice of the WebExtension API this module uses, so that tests can give a fake one. */
 export interface RegistrationApi {
   getManifest(): { content_scripts?: { js?: string[]; world?: string }[] };
+  /** `runtime.getURL('/')`: Firefox's getManifest names content scripts by absolute moz-extension URL. */
+  extensionRoot(): string;
   containsOrigins(origins: string[]): Promise<boolean>;
   getRegistered(): Promise<{ id: string; matches?: string[]; js?: string[] }[]>;
   register(scripts: ScriptSpec[]): Promise<void>;
@@ -28,11 +30,25 @@ export interface RegistrationApi {
   readSettings(): Promise<unknown>;
 }
 
-/** The built file names of the two static content scripts, read from the manifest (never hard-coded). */
-export function scriptFiles(manifest: ReturnType<RegistrationApi['getManifest']>): { main: string[]; isolated: string[] } {
+/** A script path relative to the extension's root, however the browser spelt it. */
+export function rootRelative(path: string, root: string): string {
+  const url = new URL(path, root);
+  return url.href.startsWith(root) ? url.href.slice(root.length) : path;
+}
+
+/**
+ * The built file names of the two static content scripts, read from the manifest (never hard-coded),
+ * relative to the extension's root: Firefox resolves a relative path in `registerContentScripts`
+ * against the calling document, which for the background is at the root.
+ */
+export function scriptFiles(
+  manifest: ReturnType<RegistrationApi['getManifest']>,
+  root: string,
+): { main: string[]; isolated: string[] } {
   const entries = manifest.content_scripts ?? [];
-  const main = entries.find((c) => c.world === 'MAIN')?.js ?? [];
-  const isolated = entries.find((c) => c.world !== 'MAIN')?.js ?? [];
+  const rel = (js: string[] | undefined) => (js ?? []).map((p) => rootRelative(p, root));
+  const main = rel(entries.find((c) => c.world === 'MAIN')?.js);
+  const isolated = rel(entries.find((c) => c.world !== 'MAIN')?.js);
   if (main.length === 0 || isolated.length === 0) throw new Error('the manifest lacks the static content scripts');
   return { main, isolated };
 }
@@ -60,7 +76,8 @@ const same = (a: readonly string[] | undefined, b: readonly string[]): boolean =
 /** Brings the registered scripts in line with storage and permissions; returns the ids registered after. */
 export async function syncRegistrations(api: RegistrationApi): Promise<string[]> {
   const environments = readCustomEnvironments(await api.readSettings());
-  const files = scriptFiles(api.getManifest());
+  const root = api.extensionRoot();
+  const files = scriptFiles(api.getManifest(), root);
   const granted = new Set<string>();
   for (const pattern of [...new Set(environments.flatMap(patternsNeeded))]) {
     if (await api.containsOrigins([pattern])) granted.add(pattern);
@@ -69,7 +86,8 @@ export async function syncRegistrations(api: RegistrationApi): Promise<string[]>
   const have = (await api.getRegistered()).filter((s) => s.id.startsWith(SCRIPT_ID_PREFIX));
   const stale = have.filter((h) => {
     const w = want.find((s) => s.id === h.id);
-    return !w || !same(h.matches, w.matches) || !same(h.js, w.js);
+    const js = (h.js ?? []).map((p) => rootRelative(p, root));
+    return !w || !same(h.matches, w.matches) || !same(js, w.js);
   });
   if (stale.length > 0) await api.unregister(stale.map((s) => s.id));
   const kept = new Set(have.filter((h) => !stale.includes(h)).map((h) => h.id));

@@ -65,12 +65,16 @@ export function parseOrigin(raw: string): OriginResult {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     return { ok: false, reason: `"${text}" is not an origin: only https:// (or http:// on this machine) is possible` };
   }
-  if (url.username || url.password) return { ok: false, reason: `"${text}" carries a user name or password: leave them out` };
+  if (url.username || url.password)
+    return { ok: false, reason: `"${text}" carries a user name or password: leave them out` };
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || /[?#]/.test(text)) {
     return { ok: false, reason: `"${text}" has a path: enter only the origin, e.g. ${url.origin}` };
   }
   if (url.hostname.startsWith('[')) {
-    return { ok: false, reason: `"${text}": IPv6 addresses are not supported; use a host name (localhost for this machine)` };
+    return {
+      ok: false,
+      reason: `"${text}": IPv6 addresses are not supported; use a host name (localhost for this machine)`,
+    };
   }
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
     return {

@@ -22,6 +22,8 @@ export interface OptionsApi {
   /** Asks for host permissions; must be called while a user action is being handled. */
   request(origins: string[]): Promise<boolean>;
   release(origins: string[]): Promise<void>;
+  /** Whether all these host permissions are granted now. */
+  contains(origins: string[]): Promise<boolean>;
   /** The keyboard shortcut that opens the popup, or null when none is set. */
   shortcut(): Promise<string | null>;
 }
@@ -68,7 +70,20 @@ function Origins({ list }: { list: readonly string[] }) {
   );
 }
 
-function EnvironmentRow({ env, onDelete, busy }: { env: Environment; onDelete?: () => void; busy: boolean }) {
+function EnvironmentRow({
+  env,
+  onDelete,
+  onAllow,
+  access,
+  busy,
+}: {
+  env: Environment;
+  onDelete?: () => void;
+  onAllow?: () => void;
+  /** Whether the browser lets the extension read this environment's portals; undefined while asking. */
+  access?: boolean;
+  busy: boolean;
+}) {
   return (
     <li class="env" data-testid={env.preset ? 'preset-env' : 'custom-env'} data-id={env.id}>
       <div class="env__head">
@@ -88,6 +103,14 @@ function EnvironmentRow({ env, onDelete, busy }: { env: Environment; onDelete?: 
           <span class="tag">built in</span>
         )}
       </div>
+      {access === false && onAllow ? (
+        <p class="error" data-testid="no-access">
+          The browser does not let the extension read these portals any more, so nothing is captured there.{' '}
+          <button type="button" data-testid="allow-env" disabled={busy} onClick={onAllow}>
+            Allow access
+          </button>
+        </p>
+      ) : null}
       <dl class="env__facts">
         <dt>Learner portals</dt>
         <dd>
@@ -117,6 +140,26 @@ export function App({ api }: { api: OptionsApi }) {
   const [status, setStatus] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [shortcut, setShortcut] = useState<string | null | undefined>(undefined);
+  const [access, setAccess] = useState<Record<string, boolean>>({});
+  const [checks, setChecks] = useState(0);
+
+  // Which saved environments the browser still lets us read (the user may revoke access elsewhere).
+  useEffect(() => {
+    if (!custom) return;
+    let closed = false;
+    const recheck = () => setChecks((n) => n + 1);
+    void Promise.all(
+      custom.map(async (env) => {
+        const patterns = patternsNeeded(env);
+        return [env.id, patterns.length === 0 || (await api.contains(patterns).catch(() => false))] as const;
+      }),
+    ).then((entries) => !closed && setAccess(Object.fromEntries(entries)));
+    document.addEventListener('visibilitychange', recheck);
+    return () => {
+      closed = true;
+      document.removeEventListener('visibilitychange', recheck);
+    };
+  }, [api, custom, checks]);
 
   useEffect(() => {
     let closed = false;
@@ -159,7 +202,9 @@ export function App({ api }: { api: OptionsApi }) {
         try {
           granted = await asked;
         } catch (e) {
-          setFormError(`The browser would not ask for access to ${patterns.join(', ')}: ${message(e)}. Nothing was saved.`);
+          setFormError(
+            `The browser would not ask for access to ${patterns.join(', ')}: ${message(e)}. Nothing was saved.`,
+          );
           return;
         }
         if (!granted) {
@@ -184,6 +229,21 @@ export function App({ api }: { api: OptionsApi }) {
         setBusy(false);
       }
     })();
+  };
+
+  const onAllow = (env: Environment): void => {
+    const patterns = patternsNeeded(env);
+    // Straight from the click, like saving: the prompt needs the user's action in progress.
+    const asked = api.request(patterns);
+    setStatus(null);
+    setFormError(null);
+    void asked.then(
+      (granted) => {
+        setChecks((n) => n + 1);
+        if (!granted) setFormError(`Access to ${patterns.join(', ')} was not granted.`);
+      },
+      (e) => setFormError(`The browser would not ask for access to ${patterns.join(', ')}: ${message(e)}`),
+    );
   };
 
   const onDelete = (env: Environment): void => {
@@ -246,7 +306,14 @@ export function App({ api }: { api: OptionsApi }) {
         ) : (
           <ul class="envs">
             {custom.map((env) => (
-              <EnvironmentRow key={env.id} env={env} busy={busy} onDelete={() => onDelete(env)} />
+              <EnvironmentRow
+                key={env.id}
+                env={env}
+                busy={busy}
+                access={access[env.id]}
+                onAllow={() => onAllow(env)}
+                onDelete={() => onDelete(env)}
+              />
             ))}
           </ul>
         )}

@@ -15,6 +15,7 @@ const api: OptionsApi = {
   release: async (origins) => {
     await browser.permissions.remove({ origins });
   },
+  contains: (origins) => browser.permissions.contains({ origins }),
   shortcut: async () => {
     const commands = await browser.commands.getAll();
     return commands.find((c) => c.name === '_execute_action')?.shortcut || null;

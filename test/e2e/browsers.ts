@@ -203,10 +203,18 @@ async function firefox(options: LaunchOptions): Promise<Session> {
       const popup = await openExtensionPage('src/popup/index.html');
       const tabId = await popup.evaluate(async (href) => {
         type Tab = { id?: number; url?: string; lastAccessed?: number };
-        const api = (globalThis as unknown as { browser: { tabs: { query(q: object): Promise<Tab[]> } } }).browser;
-        const tabs = (await api.tabs.query({})).filter((t) => t.url === href && t.id !== undefined);
-        tabs.sort((a, b) => (b.lastAccessed ?? 0) - (a.lastAccessed ?? 0));
-        return tabs[0]?.id ?? -1;
+        const api = (
+          globalThis as unknown as {
+            browser: { tabs: { query(q: object): Promise<Tab[]>; getCurrent(): Promise<Tab | undefined> } };
+          }
+        ).browser;
+        const self = (await api.tabs.getCurrent())?.id;
+        const recent = (await api.tabs.query({}))
+          .filter((t) => t.id !== undefined && t.id !== self)
+          .sort((a, b) => (b.lastAccessed ?? 0) - (a.lastAccessed ?? 0));
+        // Without a host permission for a page the extension cannot see its URL: then the tab the
+        // user was on, the most recently used one, as the toolbar button would pick it.
+        return (recent.find((t) => t.url === href) ?? recent.find((t) => t.url === undefined))?.id ?? -1;
       }, url);
       if (tabId < 0) throw new Error(`no tab shows ${url}`);
       await gotoExtensionPage(popup, `${origin}/src/popup/index.html?tabId=${tabId}`);

@@ -1,0 +1,3 @@
+export function listFiles(dir: string): [string, string][];
+export function zip(entries: [string, Buffer][]): Buffer;
+export function zipDirectory(dir: string): Buffer;
