@@ -19,7 +19,18 @@ import {
 import { GECKO_ID } from '../../scripts/firefox-manifest';
 
 export type BrowserName = 'chromium' | 'firefox';
-export const BROWSERS: readonly BrowserName[] = ['chromium', 'firefox'];
+/**
+ * The browsers the e2e suites run in: both, or those named in WI_E2E_BROWSERS (comma-separated),
+ * for running one browser locally.
+ */
+export const BROWSERS: readonly BrowserName[] = (['chromium', 'firefox'] as const).filter(
+  (b) =>
+    !process.env['WI_E2E_BROWSERS'] ||
+    process.env['WI_E2E_BROWSERS']
+      .split(',')
+      .map((s) => s.trim())
+      .includes(b),
+);
 
 export interface LaunchOptions {
   /** Load the built extension (default true). False gives the same browser without it, for comparisons. */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../fixtures';
-import { launch, type Session } from './browsers';
+import { BROWSERS, launch, type Session } from './browsers';
 import { signInBrowser, signOutBrowser, startTestDevstack, type TestDevstack } from './devstack';
 
 const LEARNER_PORTAL = 'http://localhost:8734/test-enterprise';
@@ -78,12 +78,12 @@ async function text(popup: Page, selector: string): Promise<string> {
   return popup.$eval(selector, (el) => el.textContent ?? '');
 }
 
-describe('enrollment against the devstack (Chromium)', () => {
+describe.each(BROWSERS)('enrollment against the devstack in %s', (browserName) => {
   let devstack: TestDevstack;
   let session: Session;
 
   beforeAll(async () => {
-    [devstack, session] = await Promise.all([startTestDevstack(), launch('chromium')]);
+    [devstack, session] = await Promise.all([startTestDevstack(), launch(browserName)]);
   });
   afterAll(async () => {
     await session?.close();
@@ -109,7 +109,7 @@ describe('enrollment against the devstack (Chromium)', () => {
     expect(await text(popup, `${row(OFF_FOR_ALL.key)} [data-testid="enrollment-live"]`)).toMatch(/Enrolled until/);
     expect(await text(popup, `${row(OFF_FOR_ALL.key)} [data-testid="time-left"]`)).toMatch(/^\d+h \d\dm$/);
     expect(await text(popup, '[data-testid="my-enrollments"]')).toContain(reason);
-    await screenshot(popup, 'popup-enrolled.png');
+    if (browserName === 'chromium') await screenshot(popup, 'popup-enrolled.png');
 
     await popup.click(`${row(OFF_FOR_ALL.key)} [data-testid="revoke"]`);
     await popup.waitForSelector(`${row(OFF_FOR_ALL.key)} [data-testid="reload-to-verify"]`, { timeout: 15_000 });
@@ -289,7 +289,7 @@ describe('enrollment against the devstack (Chromium)', () => {
   });
 });
 
-describe('LMS without the API, or unreachable (Chromium)', () => {
+describe.each(BROWSERS)('LMS without the API, or unreachable, in %s', (browserName) => {
   let session: Session;
   let standin: Server | null = null;
   const portalServer = createServer((_req, res) => {
@@ -297,13 +297,14 @@ describe('LMS without the API, or unreachable (Chromium)', () => {
   });
 
   beforeAll(async () => {
-    session = await launch('chromium');
+    session = await launch(browserName);
     await new Promise<void>((r) => portalServer.listen(0, '127.0.0.1', () => r()));
   });
   afterAll(async () => {
     await session?.close();
     await new Promise<void>((r) => portalServer.close(() => r()));
     if (standin) await new Promise<void>((r) => standin!.close(() => r()));
+    standin = null;
   });
 
   const portalUrl = () => `http://localhost:${(portalServer.address() as { port: number }).port}/test-enterprise`;

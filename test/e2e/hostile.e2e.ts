@@ -10,7 +10,7 @@
 import type { HTTPRequest, Page } from 'puppeteer-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSERS, launch, type Session } from './browsers';
-import { startLoopback, suiteBrowsers, type Loopback } from './transparency-server';
+import { startLoopback, type Loopback } from './transparency-server';
 
 const TAG = 'waffle-inspector';
 const EVENT = 'waffle-inspector:response';
@@ -141,7 +141,7 @@ function forgedEvents(origin: string): { name: string; detail: string }[] {
   ];
 }
 
-for (const name of suiteBrowsers(BROWSERS)) {
+for (const name of BROWSERS) {
   describe(`hostile input in ${name}`, () => {
     let server: Loopback;
     let session: Session;

@@ -6,11 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FLAG_NAMES } from '../../src/core/flag-names';
 import { BROWSERS, launch, type Session } from './browsers';
 import { jwtCookieValue, randomFeatures, startStandin, type Standin, type StandinOptions } from './standin';
-import { suiteBrowsers } from './transparency-server';
 
 const rand = (n = 24) => Array.from({ length: n }, () => Math.random().toString(36)[2]).join('');
 
-for (const name of suiteBrowsers(BROWSERS)) {
+for (const name of BROWSERS) {
   describe(`storage audit in ${name}`, () => {
     let session: Session;
     let standin: Standin;

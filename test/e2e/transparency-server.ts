@@ -310,14 +310,3 @@ ${headScript}
       }),
   };
 }
-
-/**
- * The browsers a suite runs in: every one in BROWSERS, or those named in WI_E2E_BROWSERS
- * (comma-separated), for running one browser locally.
- */
-export function suiteBrowsers<T extends string>(all: readonly T[]): readonly T[] {
-  const wanted = process.env['WI_E2E_BROWSERS'];
-  if (!wanted) return all;
-  const names = wanted.split(',').map((s) => s.trim());
-  return all.filter((b) => names.includes(b));
-}

@@ -9,7 +9,7 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSERS, launch, type Session } from './browsers';
 import { SHAPES, type Shape } from './transparency-shapes';
-import { startLoopback, suiteBrowsers, type Loopback } from './transparency-server';
+import { startLoopback, type Loopback } from './transparency-server';
 
 interface Run {
   record: unknown;
@@ -50,7 +50,7 @@ const KNOWN_TICKS = (record: unknown): { rest: unknown; ticks: number } => {
   return { rest, ticks };
 };
 
-for (const name of suiteBrowsers(BROWSERS)) {
+for (const name of BROWSERS) {
   describe(`transparency in ${name}: ${SHAPES.length} request shapes, with and without the extension`, () => {
     let server: Loopback;
     let ext: Session;
