@@ -9,6 +9,7 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import {
   builtExtension,
   CHROMIUM,
+  chromiumArgs,
   DIST_FIREFOX,
   FIREFOX,
   launchChromium,
@@ -58,24 +59,18 @@ export interface Session {
   close(): Promise<void>;
 }
 
-const CHROMIUM_ARGS = [
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-default-browser-check',
-];
-
 const noExtension = () => Promise.reject(new Error('no extension in this session'));
 
 async function chromium(options: LaunchOptions): Promise<Session> {
   if (options.extension === false) {
     const userDataDir = mkdtempSync(join(tmpdir(), 'wi-chromium-plain-'));
-    const args = [...CHROMIUM_ARGS];
-    if (typeof process.getuid === 'function' && process.getuid() === 0) args.push('--no-sandbox');
-    const browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, pipe: true, userDataDir, args });
+    const browser = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      pipe: true,
+      userDataDir,
+      args: chromiumArgs(),
+    });
     return {
       name: 'chromium',
       browser,

@@ -30,8 +30,12 @@ export interface ChromiumSession {
   close(): Promise<void>;
 }
 
-export async function launchChromium(extDir = builtExtension()): Promise<ChromiumSession> {
-  const userDataDir = mkdtempSync(join(tmpdir(), 'wi-chromium-'));
+/**
+ * Chromium's flags for every test and bench session, with or without the extension (comparisons need
+ * the same flags on both sides): no background traffic on this closed network, no first-run UI, and
+ * no sandbox when running as root.
+ */
+export function chromiumArgs(): string[] {
   const args = [
     '--disable-background-networking',
     '--disable-component-update',
@@ -43,6 +47,12 @@ export async function launchChromium(extDir = builtExtension()): Promise<Chromiu
     '--disable-features=Translate,MediaRouter',
   ];
   if (typeof process.getuid === 'function' && process.getuid() === 0) args.push('--no-sandbox');
+  return args;
+}
+
+export async function launchChromium(extDir = builtExtension()): Promise<ChromiumSession> {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'wi-chromium-'));
+  const args = chromiumArgs();
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
