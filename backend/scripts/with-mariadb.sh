@@ -7,6 +7,8 @@
 #
 # Needs the Debian packages mariadb-server and python3-mysqldb (node scripts/ensure.mjs --all).
 set -eu
+# Debian puts mariadbd in /usr/sbin, which an ordinary user's PATH may lack.
+PATH="$PATH:/usr/sbin:/sbin"
 here=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/waffle-mariadb.XXXXXX")
 sock="$tmp/mysqld.sock"

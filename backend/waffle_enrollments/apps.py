@@ -33,4 +33,13 @@ class WaffleEnrollmentsConfig(AppConfig):
     }
 
     def ready(self):
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import m2m_changed, post_delete
+        from waffle.models import Flag
+
         from . import checks  # noqa: F401  (registers the settings check)
+        from .evaluation import forget_user_counts
+
+        # GET flags/ caches how many users each flag lists; these are the changes that make it stale.
+        m2m_changed.connect(forget_user_counts, sender=Flag.users.through, dispatch_uid="waffle_enrollments.counts")
+        post_delete.connect(forget_user_counts, sender=get_user_model(), dispatch_uid="waffle_enrollments.counts.user")

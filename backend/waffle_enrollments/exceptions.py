@@ -47,7 +47,7 @@ def _plain(detail):
 
 
 def exception_handler(exc, context):
-    from .services import EnrollmentError  # avoid import cycle at module load
+    from .services import EnrollmentError, is_deadlock  # avoid import cycle at module load
 
     if isinstance(exc, EnrollmentError):
         return Response({"detail": exc.detail, **exc.extra}, status=exc.status)
@@ -56,6 +56,13 @@ def exception_handler(exc, context):
         return Response(
             {"detail": "This change conflicts with another one made at the same moment "
                        "(e.g. the same enrollment created twice). Reload and try again."},
+            status=status.HTTP_409_CONFLICT,
+        )
+    if is_deadlock(exc):  # still deadlocked after the retries, or inside the caller's transaction
+        log.warning("waffle_enrollments: deadlock answered with 409: %s", exc)
+        return Response(
+            {"detail": "This change collided with another one made at the same moment (a database deadlock) "
+                       "and nothing was changed. Reload and try again."},
             status=status.HTTP_409_CONFLICT,
         )
     if isinstance(exc, OperationalError):

@@ -57,7 +57,8 @@ class Policy:
     max_reason_length: int
 
     def is_visible(self, flag_name: str) -> bool:
-        return any(fnmatchcase(flag_name, p) for p in self.visible_flags)
+        # "*" (the default) is tested without fnmatch: GET flags/ asks once per flag.
+        return any(p == "*" or fnmatchcase(flag_name, p) for p in self.visible_flags)
 
     def is_enrollable(self, flag_name: str) -> bool:
         return any(fnmatchcase(flag_name, p) for p in self.enrollable_flags)

@@ -8,13 +8,18 @@ pre-existing). The lock order is always Flag, then Enrollment.
 Membership goes through waffle's own ``Flag.users`` manager: its ``m2m_changed`` handler flushes
 waffle's cache. The flush runs inside the transaction, so a reader could cache the old state again
 before commit; flushing once more after commit closes that window.
+
+Deadlocks: MySQL/MariaDB may still pick one of two transactions as a deadlock victim (gap locks of
+InnoDB reach past one flag's rows) and roll it back whole; each change is then run again, up to
+three times, from its first statement. Inside a transaction opened by the caller (ATOMIC_REQUESTS)
+nothing can be retried: the deadlock reaches the view, which answers 409 (see exceptions.py).
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
 
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from waffle.models import Flag
 
@@ -77,6 +82,26 @@ def _audit(action, enrollment, actor, membership, reason=""):
     )
 
 
+DEADLOCK_ATTEMPTS = 3
+
+
+def is_deadlock(error) -> bool:
+    """MySQL/MariaDB ER_LOCK_DEADLOCK (1213): the server rolled the whole transaction back."""
+    return isinstance(error, OperationalError) and bool(error.args) and error.args[0] == 1213
+
+
+def _retrying(change):
+    """Runs ``change`` (one whole transaction) again if the database chose it as a deadlock victim."""
+    if connection.in_atomic_block:
+        return change()
+    for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
+        try:
+            return change()
+        except OperationalError as error:
+            if not is_deadlock(error) or attempt == DEADLOCK_ATTEMPTS:
+                raise
+
+
 def _flush_after_commit(flag):
     transaction.on_commit(flag.flush)
 
@@ -87,35 +112,38 @@ def enroll(*, flag_name: str, user, actor, reason: str, expires_at: datetime, ch
     ``check(flag)`` may raise an EnrollmentError after the flag row is locked (used for the
     everyone=Yes/No rule, which must be read under the lock).
     """
-    with transaction.atomic():
-        flag = Flag.objects.select_for_update().filter(name=flag_name).first()
-        if flag is None:
-            raise FlagNotFound(f"No Waffle flag is named '{flag_name}'. GET flags/ lists the flags that exist.")
-        if check is not None:
-            check(flag)
-        live = Enrollment.objects.filter(flag=flag, user=user, live=True).first()
-        if live is not None:
-            raise AlreadyEnrolled(
-                f"{_username(user)} already has a live enrollment (#{live.pk}) in '{flag_name}', "
-                f"until {live.expires_at.isoformat()}. End it (DELETE enrollments/{live.pk}/) before enrolling again.",
-                enrollment_id=live.pk,
+    def attempt():
+        with transaction.atomic():
+            flag = Flag.objects.select_for_update().filter(name=flag_name).first()
+            if flag is None:
+                raise FlagNotFound(f"No Waffle flag is named '{flag_name}'. GET flags/ lists the flags that exist.")
+            if check is not None:
+                check(flag)
+            live = Enrollment.objects.live().filter(flag=flag, user=user).first()
+            if live is not None:
+                raise AlreadyEnrolled(
+                    f"{_username(user)} already has a live enrollment (#{live.pk}) in '{flag_name}', "
+                    f"until {live.expires_at.isoformat()}. End it (DELETE enrollments/{live.pk}/) before enrolling again.",
+                    enrollment_id=live.pk,
+                )
+            preexisting = flag.users.filter(pk=user.pk).exists()
+            enrollment = Enrollment.objects.create(
+                flag=flag,
+                flag_name=flag.name,
+                user=user,
+                created_by=actor,
+                reason=reason,
+                created_at=timezone.now(),
+                expires_at=expires_at,
+                preexisting_membership=preexisting,
             )
-        preexisting = flag.users.filter(pk=user.pk).exists()
-        enrollment = Enrollment.objects.create(
-            flag=flag,
-            flag_name=flag.name,
-            user=user,
-            created_by=actor,
-            reason=reason,
-            created_at=timezone.now(),
-            expires_at=expires_at,
-            preexisting_membership=preexisting,
-        )
-        if not preexisting:
-            flag.users.add(user)
-        _audit(AuditAction.ENROLLED, enrollment, actor, "already_present" if preexisting else "added", reason)
-        _flush_after_commit(flag)
-    return enrollment
+            if not preexisting:
+                flag.users.add(user)
+            _audit(AuditAction.ENROLLED, enrollment, actor, "already_present" if preexisting else "added", reason)
+            _flush_after_commit(flag)
+        return enrollment
+
+    return _retrying(attempt)
 
 
 def _end_locked(enrollment: Enrollment, *, actor, end_reason: str, now) -> EndResult:
@@ -131,7 +159,7 @@ def _end_locked(enrollment: Enrollment, *, actor, end_reason: str, now) -> EndRe
         membership = "kept_flag_deleted"
     elif enrollment.preexisting_membership:
         membership = "kept_preexisting"
-    elif Enrollment.objects.filter(flag=flag, user_id=enrollment.user_id, live=True).exists():
+    elif Enrollment.objects.live().filter(flag=flag, user_id=enrollment.user_id).exists():
         membership = "kept_other_enrollment"
     else:
         flag.users.remove(enrollment.user_id)
@@ -164,20 +192,24 @@ def _lock(enrollment_id: int, flag_id) -> Optional[Enrollment]:
 
 def revoke(enrollment_id: int, *, actor, allowed=None) -> EndResult:
     """End an enrollment early. ``allowed(enrollment)`` may raise to refuse it (permission)."""
-    flag_id = _flag_id_of(enrollment_id)
-    with transaction.atomic():
-        enrollment = _lock(enrollment_id, flag_id)
-        if enrollment is None:
-            raise EnrollmentNotFound(f"No enrollment #{enrollment_id}. GET enrollments/ lists them.")
-        if allowed is not None:
-            allowed(enrollment)
-        if enrollment.ended_at is not None:
-            raise AlreadyEnded(
-                f"Enrollment #{enrollment.pk} already ended ({enrollment.end_reason}) at "
-                f"{enrollment.ended_at.isoformat()}; nothing to do.",
-                enrollment_id=enrollment.pk,
-            )
-        return _end_locked(enrollment, actor=actor, end_reason=EndReason.REVOKED, now=timezone.now())
+
+    def attempt():
+        flag_id = _flag_id_of(enrollment_id)
+        with transaction.atomic():
+            enrollment = _lock(enrollment_id, flag_id)
+            if enrollment is None:
+                raise EnrollmentNotFound(f"No enrollment #{enrollment_id}. GET enrollments/ lists them.")
+            if allowed is not None:
+                allowed(enrollment)
+            if enrollment.ended_at is not None:
+                raise AlreadyEnded(
+                    f"Enrollment #{enrollment.pk} already ended ({enrollment.end_reason}) at "
+                    f"{enrollment.ended_at.isoformat()}; nothing to do.",
+                    enrollment_id=enrollment.pk,
+                )
+            return _end_locked(enrollment, actor=actor, end_reason=EndReason.REVOKED, now=timezone.now())
+
+    return _retrying(attempt)
 
 
 def expire_due(now=None) -> int:
@@ -188,15 +220,16 @@ def expire_due(now=None) -> int:
     """
     now = now or timezone.now()
     due = list(
-        Enrollment.objects.filter(live=True, expires_at__lte=now).order_by("expires_at").values_list("pk", flat=True)
+        Enrollment.objects.live().filter(expires_at__lte=now).order_by("expires_at").values_list("pk", flat=True)
     )
-    ended = 0
-    for enrollment_id in due:
+
+    def attempt(enrollment_id):
         flag_id = _flag_id_of(enrollment_id)
         with transaction.atomic():
             enrollment = _lock(enrollment_id, flag_id)
             if enrollment is None or enrollment.ended_at is not None:
-                continue
+                return False
             _end_locked(enrollment, actor=None, end_reason=EndReason.EXPIRED, now=now)
-            ended += 1
-    return ended
+            return True
+
+    return sum(1 for enrollment_id in due if _retrying(lambda: attempt(enrollment_id)))

@@ -141,7 +141,7 @@ class EnrollmentsView(_Base):
             queryset = queryset.filter(user=_find_user(identifier))
         state = params.get("state", "all")
         if state == "live":
-            queryset = queryset.filter(live=True)
+            queryset = queryset.live()
         elif state == "ended":
             queryset = queryset.filter(ended_at__isnull=False)
         elif state != "all":

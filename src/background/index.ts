@@ -1,6 +1,15 @@
 // Background service worker (Chromium) / event page (Firefox). Holds no state in globals that the
 // user sees: everything is in `storage.session` through TabStore, so a stopped worker loses nothing.
-import { isContentMessage, isEnvelope, isPageMessage, type Envelope } from '../core/messages';
+import { DETAIL_CAP } from '../core/envelope';
+import {
+  isContentMessage,
+  isEnvelope,
+  isPageMessage,
+  MAX_BATCH,
+  MAX_BATCH_CHARS,
+  type Envelope,
+} from '../core/messages';
+import type { CapturedResponse } from '../core/extract';
 import { validOp, type BackendResult } from '../core/backend';
 import { browser, type Runtime } from '../platform/browser';
 import { sendToTab } from '../platform/messaging';
@@ -45,6 +54,32 @@ async function updateBadge(tabId: number, on: number | null): Promise<void> {
   }
 }
 
+/** The array a batch's JSON holds, or null. */
+function batchItems(json: unknown): unknown[] | null {
+  if (typeof json !== 'string' || json.length > MAX_BATCH_CHARS + DETAIL_CAP) return null;
+  try {
+    const items: unknown = JSON.parse(json);
+    return Array.isArray(items) ? items : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A captured response from a content script's message, checked field by field; null if malformed. */
+function capturedResponse(value: unknown): CapturedResponse | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const p = value as Record<string, unknown>;
+  if (typeof p['url'] !== 'string' || typeof p['method'] !== 'string' || typeof p['status'] !== 'number') return null;
+  return {
+    url: p['url'],
+    method: p['method'],
+    status: p['status'],
+    capturedAt: typeof p['capturedAt'] === 'number' ? p['capturedAt'] : Date.now(),
+    body: typeof p['body'] === 'string' ? p['body'] : null,
+    bodyNote: typeof p['bodyNote'] === 'string' ? p['bodyNote'].slice(0, 300) : null,
+  };
+}
+
 async function fromContent(tabId: number, message: Envelope): Promise<null> {
   if (!isContentMessage(message.type)) return null;
   const p = message.payload as Record<string, unknown>;
@@ -63,18 +98,20 @@ async function fromContent(tabId: number, message: Envelope): Promise<null> {
       if (typeof p['identity'] !== 'object' || p['identity'] === null) return null;
       state = await store.setIdentity(tabId, p['identity'] as never);
       break;
-    case 'page/captured':
-      if (typeof p['url'] !== 'string' || typeof p['method'] !== 'string' || typeof p['status'] !== 'number')
-        return null;
-      state = await store.captured(tabId, {
-        url: p['url'],
-        method: p['method'],
-        status: p['status'],
-        capturedAt: typeof p['capturedAt'] === 'number' ? p['capturedAt'] : Date.now(),
-        body: typeof p['body'] === 'string' ? p['body'] : null,
-        bodyNote: typeof p['bodyNote'] === 'string' ? p['bodyNote'].slice(0, 300) : null,
-      });
+    case 'page/captured': {
+      const response = capturedResponse(p);
+      if (!response) return null;
+      state = await store.captured(tabId, response);
       break;
+    }
+    case 'page/captured-batch': {
+      const items = batchItems(p['json']);
+      if (!items || items.length === 0 || items.length > MAX_BATCH) return null;
+      const responses = items.map(capturedResponse);
+      if (responses.some((r) => r === null)) return null;
+      state = await store.capturedMany(tabId, responses as CapturedResponse[]);
+      break;
+    }
     case 'page/dropped':
       if (typeof p['reason'] !== 'string') return null;
       state = await store.dropped(tabId, {

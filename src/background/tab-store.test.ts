@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { fixtureText } from '../../test/fixtures';
 import type { CapturedResponse } from '../core/extract';
 import { MAX_LOADS } from '../core/storage-keys';
-import { flagsOn, TabStore, type SessionArea } from './tab-store';
+import type { FlagSnapshot } from '../core/types';
+import { flagsOn, supersedes, TabStore, type SessionArea } from './tab-store';
 
 class MemoryArea implements SessionArea {
   items = new Map<string, unknown>();
@@ -47,8 +48,44 @@ describe('TabStore', () => {
   it('serialises concurrent updates to one tab: nothing is lost', async () => {
     const store = new TabStore(new MemoryArea());
     await store.pageStart(1, PAGE, { status: 'missing' });
-    await Promise.all(Array.from({ length: 20 }, () => store.captured(1, learner())));
+    // Each response reports a key of its own, so that none supersedes another.
+    const own = (i: number) =>
+      learner(
+        fixtureText('enterprise-learner.json').replace(
+          '"enterprise_features": {',
+          `"enterprise_features": {"own_${i}": true, `,
+        ),
+      );
+    await Promise.all(Array.from({ length: 20 }, (_, i) => store.captured(1, own(i))));
     expect((await store.get(1))?.loads[0]?.snapshots).toHaveLength(20);
+  });
+
+  it('keeps one snapshot where a later response reports everything an earlier one did', async () => {
+    const store = new TabStore(new MemoryArea());
+    await store.pageStart(1, PAGE, { status: 'missing' }, 5);
+    for (let i = 0; i < 30; i++) await store.captured(1, { ...learner(), capturedAt: 10 + i });
+    const snapshots = (await store.get(1))?.loads[0]?.snapshots ?? [];
+    expect(snapshots.map((s) => s.capturedAt)).toEqual([39]);
+  });
+
+  it('supersedes only what changes nothing for any reader', () => {
+    const snap = (at: number, keys: string[], enterprise = true): FlagSnapshot => ({
+      source: 'enterprise-learner',
+      method: 'GET',
+      url: 'u',
+      status: 200,
+      capturedAt: at,
+      flags: keys.map((key) => ({ key, flag: null, on: true })),
+      enterprise: enterprise ? { uuid: 'x', name: 'X', slug: 'x' } : null,
+      username: null,
+    });
+    expect(supersedes(snap(2, ['a', 'b']), snap(1, ['a']))).toBe(true);
+    expect(supersedes(snap(2, ['a', 'b']), snap(1, ['a', 'b']))).toBe(true);
+    expect(supersedes(snap(2, ['a']), snap(1, ['a', 'b']))).toBe(false); // b only in the earlier one
+    expect(supersedes(snap(2, ['b', 'c']), snap(1, ['a', 'b']))).toBe(false);
+    expect(supersedes(snap(1, ['a', 'b']), snap(2, ['a']))).toBe(false); // older
+    expect(supersedes(snap(2, ['a'], false), snap(1, ['a']))).toBe(false); // would lose the enterprise
+    expect(supersedes(snap(2, ['a']), snap(1, ['a'], false))).toBe(true);
   });
 
   it('opens a new load per page start (keeping a few), and starts afresh on another origin', async () => {
@@ -75,6 +112,41 @@ describe('TabStore', () => {
       'the body is an HTML page, not JSON (an error page or a sign-in redirect?)',
     ]);
     expect(state?.loads[0]?.snapshots).toEqual([]);
+  });
+
+  it('reads a batch in order, in one storage write, with the same result as one by one', async () => {
+    const area = new MemoryArea();
+    let writes = 0;
+    const counted: SessionArea = {
+      get: (k) => area.get(k),
+      remove: (k) => area.remove(k),
+      set: (items) => {
+        writes += 1;
+        return area.set(items);
+      },
+    };
+    const store = new TabStore(counted, () => 50);
+    await store.pageStart(1, PAGE, { status: 'missing' }, 5);
+    writes = 0;
+    const batch = [
+      { ...learner(), capturedAt: 11 },
+      learner('<html>oops</html>'),
+      { ...learner(), url: 'http://localhost:18000/api/other/' },
+      { ...learner(), capturedAt: 12 },
+    ];
+    const state = await store.capturedMany(1, batch);
+    expect(writes).toBe(1);
+    expect(state?.loads[0]?.snapshots.map((s) => s.capturedAt)).toEqual([12]); // 12 supersedes 11
+    expect(state?.diagnostics).toHaveLength(1);
+
+    const one = new TabStore(new MemoryArea(), () => 50);
+    await one.pageStart(1, PAGE, { status: 'missing' }, 5);
+    for (const r of batch) await one.captured(1, r);
+    const expected = await one.get(1);
+    expect({ ...state, loads: state?.loads.map((l) => ({ ...l, id: '' })) }).toEqual({
+      ...expected,
+      loads: expected?.loads.map((l) => ({ ...l, id: '' })),
+    });
   });
 
   it('does nothing for a tab it never saw start', async () => {

@@ -1,11 +1,12 @@
 // Per-tab state in `storage.session`: it survives the service worker being stopped, and is cleared
-// when the tab closes or leaves the origin. Updates to one tab are serialised, so two messages that
+// when the tab closes or leaves the origin. A load keeps the snapshots still needed: one that a later
+// one fully supersedes is dropped (see `supersedes`). Updates to one tab are serialised, so two messages that
 // arrive together cannot overwrite each other's changes.
 import { extract, type CapturedResponse } from '../core/extract';
 import { featureParams } from '../core/environment';
 import { latestValues } from '../core/flags';
 import { MAX_DIAGNOSTICS, MAX_LOADS, MAX_SNAPSHOTS_PER_LOAD, tabKey } from '../core/storage-keys';
-import type { Diagnostic, IdentityResult, TabState } from '../core/types';
+import type { Diagnostic, FlagSnapshot, IdentityResult, TabState } from '../core/types';
 
 export interface SessionArea {
   get(key: string): Promise<Record<string, unknown>>;
@@ -82,30 +83,44 @@ export class TabStore {
 
   /** Reads a captured response; keeps its flags, or the reason it could not be read. */
   captured(tabId: number, response: CapturedResponse): Promise<TabState | null> {
-    const result = extract(response);
-    if (result.kind === 'ignored') return this.get(tabId);
-    return this.update(tabId, (state) => {
-      if (!state) return null;
-      const [current, ...older] = state.loads;
-      if (!current) return state;
-      if (result.kind === 'diagnostic') return withDiagnostics(state, [result.diagnostic]);
-      let snapshots = [...current.snapshots, result.snapshot];
-      let extra: Diagnostic[] = result.problems;
-      if (snapshots.length > MAX_SNAPSHOTS_PER_LOAD) {
-        snapshots = snapshots.slice(-MAX_SNAPSHOTS_PER_LOAD);
-        extra = [
-          ...extra,
-          {
-            url: response.url,
-            method: response.method,
-            source: null,
-            at: this.now(),
-            reason: `more than ${MAX_SNAPSHOTS_PER_LOAD} responses in one load: only the latest are kept`,
-          },
-        ];
-      }
-      return withDiagnostics({ ...state, loads: [{ ...current, snapshots }, ...older] }, extra);
-    });
+    return this.capturedMany(tabId, [response]);
+  }
+
+  /**
+   * Reads several captured responses, in order, in one update of the tab's state (one storage write):
+   * the content script forwards a burst of responses as one batch.
+   */
+  capturedMany(tabId: number, responses: readonly CapturedResponse[]): Promise<TabState | null> {
+    const read = responses
+      .map((response) => ({ response, result: extract(response) }))
+      .filter((r) => r.result.kind !== 'ignored');
+    if (read.length === 0) return this.get(tabId);
+    return this.update(tabId, (state) =>
+      read.reduce<TabState | null>((s, { response, result }) => (s ? this.apply(s, response, result) : s), state),
+    );
+  }
+
+  private apply(state: TabState, response: CapturedResponse, result: ReturnType<typeof extract>): TabState {
+    const [current, ...older] = state.loads;
+    if (!current || result.kind === 'ignored') return state;
+    if (result.kind === 'diagnostic') return withDiagnostics(state, [result.diagnostic]);
+    const fresh = result.snapshot;
+    let snapshots = [...current.snapshots.filter((old) => !supersedes(fresh, old)), fresh];
+    let extra: Diagnostic[] = result.problems;
+    if (snapshots.length > MAX_SNAPSHOTS_PER_LOAD) {
+      snapshots = snapshots.slice(-MAX_SNAPSHOTS_PER_LOAD);
+      extra = [
+        ...extra,
+        {
+          url: response.url,
+          method: response.method,
+          source: null,
+          at: this.now(),
+          reason: `more than ${MAX_SNAPSHOTS_PER_LOAD} responses in one load: only the latest are kept`,
+        },
+      ];
+    }
+    return withDiagnostics({ ...state, loads: [{ ...current, snapshots }, ...older] }, extra);
   }
 
   dropped(tabId: number, diagnostic: Diagnostic): Promise<TabState | null> {
@@ -120,6 +135,20 @@ export class TabStore {
   clear(tabId: number): Promise<TabState | null> {
     return this.update(tabId, () => null);
   }
+}
+
+/**
+ * Whether `later` leaves nothing for `earlier` to tell any reader (latestValues, latestEnterprise,
+ * verify): it is no older, reports every key `earlier` reports, and names an enterprise if `earlier`
+ * did. A portal that fetches the same endpoint again and again then keeps one snapshot per load, not
+ * fifty: the popup reads (and the worker stores) a fraction of the data (docs/BENCHMARKS.md).
+ */
+export function supersedes(later: FlagSnapshot, earlier: FlagSnapshot): boolean {
+  if (later.capturedAt < earlier.capturedAt) return false;
+  if (earlier.enterprise !== null && later.enterprise === null) return false;
+  if (earlier.flags.length > later.flags.length) return false;
+  const keys = new Set(later.flags.map((f) => f.key));
+  return earlier.flags.every((f) => keys.has(f.key));
 }
 
 function withDiagnostics(state: TabState, added: readonly Diagnostic[]): TabState {

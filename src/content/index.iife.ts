@@ -6,15 +6,25 @@
 // load may send, and forwards the body unparsed to the background, which does the reading.
 import { ENVELOPE_EVENT, parseEnvelope } from '../core/envelope';
 import { identityFromCookies } from '../core/identity';
+import type { CapturedResponse } from '../core/extract';
 import type { IdentityResult } from '../core/types';
 import { detectContext, PRESETS } from '../core/environment';
 import { allEnvironments } from '../core/settings';
+import { MAX_BATCH, MAX_BATCH_CHARS } from '../core/messages';
 import { send } from '../platform/messaging';
 import { loadCustomEnvironments } from '../platform/settings-store';
 import { listenForBackendCalls } from './backend-listener';
 
 /** Most capture events one page load may forward; a flood beyond this is reported once and ignored. */
 const MAX_EVENTS_PER_LOAD = 300;
+
+/**
+ * Captures are forwarded in batches, as one JSON string: the first at once, the ones that follow
+ * within BATCH_MS together (each message costs the page's main thread, and the background a storage
+ * write; see docs/BENCHMARKS.md). The cookies (for the identity) are read once per batch:
+ * `document.cookie` is a synchronous round trip to the browser, ~0.3 ms each.
+ */
+const BATCH_MS = 50;
 
 /** JWT cookie prefix of this page's environment: a preset's at once, a custom one's once storage answers. */
 let cookiePrefix = detectContext(location.href, PRESETS).environment?.jwtCookiePrefix ?? '';
@@ -49,11 +59,33 @@ function quiet(promise: Promise<unknown>): void {
     }),
   );
 
+  let pending: CapturedResponse[] = [];
+  let pendingChars = 0;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+
+  /** Sends what is pending, and keeps a window of BATCH_MS open for what follows. */
+  function flush(): void {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+    if (pending.length === 0) return;
+    const now = readIdentity();
+    if (now.key !== lastCookies) {
+      lastCookies = now.key;
+      quiet(send('page/identity', { identity: now.identity }));
+    }
+    const json = JSON.stringify(pending);
+    pending = [];
+    pendingChars = 0;
+    quiet(send('page/captured-batch', { json }));
+    timer = setTimeout(flush, BATCH_MS);
+  }
+
   document.addEventListener(ENVELOPE_EVENT, (event: Event) => {
     try {
       events += 1;
       if (events > MAX_EVENTS_PER_LOAD) {
         if (events === MAX_EVENTS_PER_LOAD + 1) {
+          flush();
           quiet(
             send('page/dropped', {
               url: location.href,
@@ -67,17 +99,18 @@ function quiet(promise: Promise<unknown>): void {
       const detail: unknown = event instanceof CustomEvent ? event.detail : null;
       const result = parseEnvelope(detail, location.href, Date.now());
       if (!result.ok) {
+        flush(); // what was captured before this event, first
         quiet(send('page/dropped', { url: location.href, reason: result.reason, at: Date.now() }));
         return;
       }
-      const now = readIdentity();
-      if (now.key !== lastCookies) {
-        lastCookies = now.key;
-        quiet(send('page/identity', { identity: now.identity }));
-      }
-      quiet(send('page/captured', result.response));
+      pending.push(result.response);
+      pendingChars += result.response.body?.length ?? 0;
+      if (timer === null || pending.length >= MAX_BATCH || pendingChars >= MAX_BATCH_CHARS) flush();
     } catch {
       // Nothing from here reaches the page.
     }
   });
+
+  // Leaving the page: nothing captured may wait for a timer that will never fire.
+  addEventListener('pagehide', () => flush());
 })();

@@ -1,0 +1,203 @@
+// Popup first render in real Chromium, with a heavy tab: 500 flags and 50 history entries.
+//
+// "History" is what the extension keeps per tab: page loads (at most MAX_LOADS = 5), each with the
+// responses captured during it. The bench tab saw 5 loads × 10 captured responses = 50, each an
+// enterprise-features map of 500 keys (MAX_FEATURE_KEYS, the most a response may carry); values
+// differ between loads (so rows carry "changed" marks), the previous load had keys the current one
+// lacks (the "gone" list), and the current load has 5 diagnostics. The state is built by the
+// background's own TabStore from those responses (so it holds what the extension would keep), then
+// written to storage.session by the service worker, for a real tab showing a page of the bench
+// server; the popup page opens bound to that tab (`?tabId=`), as the Firefox tests open it.
+//
+// Measured from the popup's navigation start (performance.now()) to the moment all 500 rows are in
+// the DOM (a MutationObserver installed before any script of the page), and to the next frame after;
+// and the same for a tab with nothing captured: the floor of any popup on this machine.
+import type { Browser, Page, WebWorker } from 'puppeteer-core';
+import { TabStore, type SessionArea } from '../src/background/tab-store';
+import type { CapturedResponse } from '../src/core/extract';
+import { MAX_LOADS } from '../src/core/storage-keys';
+import type { TabState } from '../src/core/types';
+import { fixture, identity, KNOWN_KEYS, SOURCES } from '../src/popup/test-data';
+import { spread, type Spread } from './stats';
+
+export const FLAGS = 500;
+export const LOADS = 5;
+export const RESPONSES_PER_LOAD = 10;
+
+export interface PopupResult {
+  flags: number;
+  responses: number;
+  /** Snapshots the extension kept of those responses. */
+  snapshots: number;
+  stateBytes: number;
+  runs: number;
+  renderedMs: Spread;
+  paintedMs: Spread;
+  /** The same popup for a tab with nothing captured. */
+  emptyMs: Spread;
+}
+
+function keys(extra: string): string[] {
+  const out = KNOWN_KEYS.slice(0, FLAGS);
+  for (let i = 0; out.length < FLAGS; i++) out.push(`enterprise_bench_flag_${extra}${i}`);
+  return out;
+}
+
+class MemoryArea implements SessionArea {
+  items = new Map<string, unknown>();
+  async get(key: string) {
+    return this.items.has(key) ? { [key]: structuredClone(this.items.get(key)) } : {};
+  }
+  async set(items: Record<string, unknown>) {
+    for (const [k, v] of Object.entries(items)) this.items.set(k, structuredClone(v));
+  }
+  async remove(key: string) {
+    this.items.delete(key);
+  }
+}
+
+function response(post: boolean, features: Record<string, boolean>, capturedAt: number): CapturedResponse {
+  const source = post ? SOURCES.bff : SOURCES.learner;
+  const body = fixture(source.fixture);
+  body['enterprise_features'] = features;
+  return {
+    method: source.method,
+    url: source.url,
+    status: 200,
+    body: JSON.stringify(body),
+    bodyNote: null,
+    capturedAt,
+  };
+}
+
+/** The heavy tab's state, as the background's TabStore keeps it after those 50 responses. */
+export async function heavyState(tabId: number, url: string): Promise<TabState> {
+  if (LOADS > MAX_LOADS) throw new Error(`the tab keeps at most ${MAX_LOADS} loads`);
+  let clock = Date.now() - LOADS * 60_000;
+  const store = new TabStore(new MemoryArea(), () => clock);
+  for (let l = LOADS - 1; l >= 0; l--) {
+    // Load 0 is the current one; older loads had 5 keys of their own (they "vanished" since).
+    const loadKeys = l === 0 ? keys('') : [...keys('').slice(0, FLAGS - 5), ...keys('old_').slice(-5)];
+    await store.pageStart(tabId, url, identity({ superuser: false }), clock);
+    const responses = Array.from({ length: RESPONSES_PER_LOAD }, (_, r) => {
+      const features = Object.fromEntries(loadKeys.map((k, i) => [k, (i + l + (r % 2)) % 3 === 0]));
+      return response(r % 2 === 1, features, clock + 1000 + r * 100);
+    });
+    await store.capturedMany(tabId, responses);
+    clock += 60_000;
+  }
+  const broken = Array.from({ length: 5 }, (_, i) => ({
+    ...response(false, {}, clock + i),
+    url: `${SOURCES.learner.url}&page=${i + 2}`,
+    status: 502,
+    body: '<html>Bad gateway</html>',
+  }));
+  const state = await store.capturedMany(tabId, broken);
+  if (!state) throw new Error('the bench tab has no state');
+  return state;
+}
+
+/**
+ * Installed before any script of the popup page: records when the popup is rendered with `want` rows
+ * (with none: when its status line is in, i.e. the tab's state was read and shown), and the next frame.
+ */
+const observer = (want: number) => `(() => {
+  const want = ${want};
+  const obs = new MutationObserver(() => {
+    if (window.__wiRendered !== undefined) return;
+    if (!document.querySelector('[data-testid="status"]')) return;
+    if (document.querySelectorAll('[data-testid="flag-row"]').length < want) return;
+    window.__wiRendered = performance.now();
+    obs.disconnect();
+    requestAnimationFrame(() => setTimeout(() => { window.__wiPainted = performance.now(); }, 0));
+  });
+  obs.observe(document, { childList: true, subtree: true });
+})();`;
+
+async function serviceWorker(browser: Browser): Promise<WebWorker> {
+  const target = await browser.waitForTarget(
+    (t) => t.type() === 'service_worker' && t.url().startsWith('chrome-extension://'),
+    { timeout: 30_000 },
+  );
+  const worker = await target.worker();
+  if (!worker) throw new Error('the extension has no service worker');
+  return worker;
+}
+
+async function once(browser: Browser, url: string, rows: number): Promise<{ rendered: number; painted: number }> {
+  const page: Page = await browser.newPage();
+  try {
+    await page.evaluateOnNewDocument(observer(rows));
+    await page.goto(url, { waitUntil: 'load' });
+    await page.waitForFunction(() => (window as unknown as { __wiPainted?: number }).__wiPainted !== undefined, {
+      timeout: 30_000,
+    });
+    return await page.evaluate(() => {
+      const w = window as unknown as { __wiRendered: number; __wiPainted: number };
+      return { rendered: w.__wiRendered, painted: w.__wiPainted };
+    });
+  } finally {
+    await page.close();
+  }
+}
+
+export async function popupRender(options: {
+  browser: Browser;
+  extensionOrigin: string;
+  hostUrl: string;
+  runs: number;
+  warmup: number;
+}): Promise<PopupResult> {
+  const { browser, extensionOrigin } = options;
+  const host = await browser.newPage();
+  await host.goto(options.hostUrl, { waitUntil: 'load' });
+  const worker = await serviceWorker(browser);
+  // Strings, not functions: the worker's `chrome` has no types in this Node-side code.
+  const tabId = (await worker.evaluate(
+    `chrome.tabs.query({}).then((tabs) => tabs.find((t) => t.url === ${JSON.stringify(options.hostUrl)})?.id ?? -1)`,
+  )) as number;
+  if (tabId < 0) throw new Error(`no tab shows ${options.hostUrl}`);
+  const url = `${extensionOrigin}/src/popup/index.html?tabId=${tabId}`;
+  const key = JSON.stringify(`tab:${tabId}`);
+
+  // The floor: the same popup for the same tab with nothing captured (its state removed).
+  await worker.evaluate(`chrome.storage.session.remove(${key})`);
+  const empty: number[] = [];
+  for (let i = 0; i < options.warmup + options.runs; i++) {
+    const r = await once(browser, url, 0);
+    if (i >= options.warmup) empty.push(r.rendered);
+  }
+
+  const state = await heavyState(tabId, options.hostUrl);
+  const json = JSON.stringify(state);
+  await worker.evaluate(`chrome.storage.session.set({ [${key}]: ${json} })`);
+  const rendered: number[] = [];
+  const painted: number[] = [];
+  for (let i = 0; i < options.warmup + options.runs; i++) {
+    const r = await once(browser, url, FLAGS);
+    if (i < options.warmup) continue;
+    rendered.push(r.rendered);
+    painted.push(r.painted);
+  }
+  // The popup really showed the heavy state: every row, and the marks of a compared load.
+  const check = await browser.newPage();
+  try {
+    await check.goto(url, { waitUntil: 'load' });
+    await check.waitForSelector('[data-testid="flag-row"]');
+    const shown = await check.$$eval('[data-testid="flag-row"]', (rows) => rows.length);
+    if (shown !== FLAGS) throw new Error(`the popup showed ${shown} flag rows, expected ${FLAGS}`);
+  } finally {
+    await check.close();
+  }
+  await host.close();
+  return {
+    flags: FLAGS,
+    responses: LOADS * RESPONSES_PER_LOAD,
+    snapshots: state.loads.reduce((n, l) => n + l.snapshots.length, 0),
+    stateBytes: json.length,
+    runs: rendered.length,
+    renderedMs: spread(rendered),
+    paintedMs: spread(painted),
+    emptyMs: spread(empty),
+  };
+}
