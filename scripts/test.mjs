@@ -3,7 +3,7 @@
 //   node scripts/test.mjs                 all steps
 //   node scripts/test.mjs unit e2e        only the named steps
 // Exits non-zero if any step failed (later steps still run, so one run shows every failure).
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -54,18 +54,59 @@ if (unknown.length) {
   process.exit(2);
 }
 const steps = wanted.length ? STEPS.filter((s) => wanted.includes(s.name)) : STEPS;
+
+/** Runs a command, showing its output as it comes, and returns its exit code and output. */
+function run(cmd, args, cwd) {
+  return new Promise((resolve) => {
+    const color = process.env.CI
+      ? { FORCE_COLOR: '0', NO_COLOR: '1' }
+      : { FORCE_COLOR: process.env.FORCE_COLOR ?? '1' };
+    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...color } });
+    let output = '';
+    child.stdout.on('data', (d) => {
+      process.stdout.write(d);
+      output += d;
+    });
+    child.stderr.on('data', (d) => {
+      process.stderr.write(d);
+      output += d;
+    });
+    child.on('error', (error) => {
+      console.error(`could not run ${cmd}: ${error.message}`);
+      resolve({ status: -1, output });
+    });
+    child.on('close', (status) => resolve({ status, output }));
+  });
+}
+
+/** Test counts from vitest's and pytest's closing lines. */
+function counts(output) {
+  // eslint-disable-next-line no-control-regex
+  const text = output.replace(/\x1b\[[0-9;]*m/g, '');
+  let passed = 0;
+  let failed = 0;
+  for (const line of text.split('\n')) {
+    const vitest = /^\s*Tests\s+(.*)\(\d+\)\s*$/.exec(line);
+    const pytest = /^=*\s*((?:\d+ \w+(?:, )?)+) in [\d.]+s/.exec(line.trim());
+    const summary = vitest?.[1] ?? pytest?.[1];
+    if (!summary) continue;
+    passed += Number(/(\d+) passed/.exec(summary)?.[1] ?? 0);
+    failed += Number(/(\d+) failed/.exec(summary)?.[1] ?? 0) + Number(/(\d+) errors?/.exec(summary)?.[1] ?? 0);
+  }
+  return { passed, failed };
+}
+
 const results = [];
+const total = { passed: 0, failed: 0 };
 for (const step of steps) {
   const started = Date.now();
   console.log(`\n=== ${step.name}: ${step.what}`);
   let ok = true;
   for (const [cmd, args] of step.cmds) {
-    const r = spawnSync(cmd, args, {
-      cwd: step.cwd ?? root,
-      stdio: 'inherit',
-      env: { ...process.env, FORCE_COLOR: process.env.CI ? '0' : (process.env.FORCE_COLOR ?? '1') },
-    });
-    if (r.error) console.error(`could not run ${cmd}: ${r.error.message}`);
+    const r = await run(cmd, args, step.cwd ?? root);
+    const c = counts(r.output);
+    total.passed += c.passed;
+    total.failed += c.failed;
     // pytest exits 5 when it collected no tests: that is a failure here, never a pass.
     if (r.status !== 0) {
       ok = false;
@@ -83,4 +124,6 @@ console.log(
     ? `npm test: ${failed.length} step(s) failed: ${failed.map((r) => r.name).join(', ')}`
     : `npm test: all ${results.length} steps passed`,
 );
+// One plain closing line over every runner (vitest and pytest): CI reads it.
+console.log(`tests: ${total.passed} passed, ${total.failed} failed`);
 process.exit(failed.length ? 1 : 0);
