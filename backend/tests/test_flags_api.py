@@ -174,3 +174,101 @@ def test_constant_number_of_queries(django_user_model, django_assert_num_queries
     cache.clear()
     with django_assert_num_queries(len(small)):
         assert len(client.get(API + "flags/").json()["flags"]) == 30
+
+
+# ---- ?names= ----------------------------------------------------------------------------------
+
+
+def test_names_filter_answers_only_the_flags_asked_for(api, staff):
+    for name in ("enterprise.a", "enterprise.b", "enterprise.c", "lms.d"):
+        Flag.objects.create(name=name, superusers=False)
+    caller = api(staff)
+    full = by_name(caller.get("flags/"))
+    response = caller.get("flags/", names="lms.d,enterprise.a,enterprise.nope,enterprise.a")
+    data = response.json()
+    # Sorted by name like the full list, each once, unknown names simply absent, every entry as in the full list.
+    assert [f["name"] for f in data["flags"]] == ["enterprise.a", "lms.d"]
+    assert data["flags"] == [full["enterprise.a"], full["lms.d"]]
+    assert set(data) == {"user", "permissions", "policy", "now", "flags"}
+    assert caller.get("flags/", names="").json()["flags"] == []  # no name: no flag, the rest as ever
+    assert [f["name"] for f in caller.get("flags/", names="enterprise.c").json()["flags"]] == ["enterprise.c"]
+
+
+@override_settings(WAFFLE_ENROLLMENTS={"VISIBLE_FLAGS": ["enterprise.*"]})
+def test_names_filter_never_shows_a_hidden_flag(api, staff):
+    Flag.objects.create(name="enterprise.x")
+    Flag.objects.create(name="lms.y")
+    assert list(by_name(api(staff).get("flags/", names="lms.y,enterprise.x"))) == ["enterprise.x"]
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ({"names": ",".join(f"enterprise.f{i}" for i in range(201))}, "at most 200"),
+        ({"names": "enterprise.a,,enterprise.b"}, "empty flag name"),
+        ({"names": "enterprise.a,"}, "empty flag name"),
+        ({"names": "x" * 101}, "at most 100"),
+        ({"names": "enterprise.a\tb"}, "control character"),
+        ({"names": ["enterprise.a", "enterprise.b"]}, "names once"),
+    ],
+)
+def test_names_filter_refuses_malformed_lists_with_a_sentence(api, staff, query, message):
+    Flag.objects.create(name="enterprise.a")
+    response = api(staff).client.get(API + "flags/", query)
+    assert response.status_code == 400, response.content
+    assert message in response.json()["detail"]
+
+
+def test_names_filter_accepts_200_names_of_100_characters(api, staff):
+    long_name = "enterprise." + "x" * 89
+    Flag.objects.create(name=long_name)
+    names = [long_name] + [f"enterprise.{i:03d}" for i in range(199)]
+    assert [f["name"] for f in api(staff).get("flags/", names=",".join(names)).json()["flags"]] == [long_name]
+
+
+def test_names_filter_agrees_with_waffle_and_costs_no_more_queries(django_user_model, django_assert_max_num_queries):
+    group = Group.objects.create(name="beta")
+    user = make_user(django_user_model, "s", staff=True)
+    user.groups.add(group)
+    _seed_varied(30, [user], group)
+    client = client_for(user)
+    cache.clear()
+    with CaptureQueriesContext(connection) as full:
+        client.get(API + "flags/")
+    names = ["enterprise.f000", "enterprise.f003", "enterprise.f004", "enterprise.f029"]
+    cache.clear()
+    with django_assert_max_num_queries(len(full)):
+        flags = by_name(client.get(API + "flags/", {"names": ",".join(names)}))
+    assert list(flags) == names
+    request = RequestFactory().get("/")
+    request.user = user
+    for name, entry in flags.items():
+        assert entry["active_for_me"] == flag_is_active(request, name, read_only=True), name
+    assert flags["enterprise.f000"]["me"] == {"listed": True, "groups": ["beta"]}
+
+
+# ---- the body is what DRF would have written --------------------------------------------------
+
+
+def test_the_body_is_byte_for_byte_what_drf_renders(api, staff, support):
+    from rest_framework.renderers import JSONRenderer
+
+    group = Group.objects.create(name="qa\u2028line")
+    flag = Flag.objects.create(
+        name="enterprise.é", note="Ünïcode \u2029 and \"quotes\" </script>", percent=Decimal("12.5"), languages="en, fr"
+    )
+    flag.groups.add(group)
+    staff.groups.add(group)
+    flag.users.add(support)
+    Flag.objects.create(name="enterprise.b", everyone=True)
+    caller = api(staff)
+    caller.post("enrollments/", {"flag": "enterprise.é", "duration": 60, "reason": "r \u2028"})
+    response = caller.get("flags/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.content == JSONRenderer().render(response.json())
+    assert response.json()["flags"][1]["me"] == {"listed": True, "groups": ["qa\u2028line"]}
+    # A client asking for indentation gets it, as from DRF.
+    indented = caller.client.get(API + "flags/", HTTP_ACCEPT="application/json; indent=2")
+    assert indented.content.startswith(b'{\n  "user"')
+    assert indented.json()["flags"] == response.json()["flags"]

@@ -103,3 +103,75 @@ def test_user_counts_are_cached_and_forgotten_when_flag_users_change(api, staff,
     assert count() == 1
     flag.users.clear()
     assert count() == 0
+
+
+def _counting_get_all(monkeypatch):
+    """Counts the reads of waffle's whole cached flag list (each one unpickles every flag)."""
+    calls = []
+    real = Flag.get_all.__func__
+
+    def get_all(cls):
+        calls.append(1)
+        return real(cls)
+
+    monkeypatch.setattr(Flag, "get_all", classmethod(get_all))
+    return calls
+
+
+def test_a_warm_request_reads_no_pickled_flag_list(api, staff, monkeypatch):
+    Flag.objects.create(name="enterprise.a", superusers=False)
+    reads = _counting_get_all(monkeypatch)
+    caller = api(staff)
+    assert caller.get("flags/").status_code == 200
+    assert caller.get("flags/", names="enterprise.a").status_code == 200
+    assert caller.get("flags/").status_code == 200
+    assert len(reads) == 1  # the first request built this process's catalogue; the others reused it
+
+
+def test_the_catalogue_follows_every_change_of_a_flag(api, staff, monkeypatch, django_capture_on_commit_callbacks):
+    flag = Flag.objects.create(name="enterprise.a", superusers=False)
+    caller = api(staff)
+
+    def names():
+        return [(f["name"], f["criteria"]["staff"], f["note"]) for f in caller.get("flags/").json()["flags"]]
+
+    assert names() == [("enterprise.a", False, "")]
+    with django_capture_on_commit_callbacks(execute=True):  # as the admin saves it
+        flag.staff = True
+        flag.note = "now staff"
+        flag.save()
+    assert names() == [("enterprise.a", True, "now staff")]
+    assert caller.get("flags/").json()["flags"][0]["active_for_me"] is True
+    Flag.objects.create(name="enterprise.b")
+    assert [n for n, _, _ in names()] == ["enterprise.a", "enterprise.b"]
+    Flag.objects.filter(name="enterprise.a").delete()  # a bulk delete too (the admin's "delete selected")
+    assert [n for n, _, _ in names()] == ["enterprise.b"]
+    flag = Flag.objects.get(name="enterprise.b")
+    flag.delete()
+    assert names() == []
+
+
+def test_the_catalogue_follows_the_policy(api, staff, settings):
+    Flag.objects.create(name="enterprise.x")
+    Flag.objects.create(name="lms.y")
+    caller = api(staff)
+    assert [f["name"] for f in caller.get("flags/").json()["flags"]] == ["enterprise.x", "lms.y"]
+    settings.WAFFLE_ENROLLMENTS = {"VISIBLE_FLAGS": ["lms.*"], "ENROLLABLE_FLAGS": ["lms.*"]}
+    (entry,) = caller.get("flags/").json()["flags"]
+    assert (entry["name"], entry["enrollable"]) == ("lms.y", True)
+
+
+def test_another_process_sees_a_change_through_the_shared_token(api, staff):
+    """Each process keeps its own catalogue; the token in the shared cache says when it is stale. A
+    change made elsewhere (here: the token deleted and waffle's list flushed, as that process's
+    receivers do) is seen at the next request."""
+    from waffle_enrollments import evaluation
+
+    flag = Flag.objects.create(name="enterprise.a", superusers=False)
+    caller = api(staff)
+    assert caller.get("flags/").json()["flags"][0]["criteria"]["staff"] is False
+    Flag.objects.filter(pk=flag.pk).update(staff=True)  # no signal: nothing is flushed
+    assert caller.get("flags/").json()["flags"][0]["criteria"]["staff"] is False  # waffle's cache says so too
+    flag.flush()
+    evaluation.get_cache().delete(evaluation.FLAG_LIST_TOKEN_KEY)
+    assert caller.get("flags/").json()["flags"][0]["criteria"]["staff"] is True

@@ -1,5 +1,6 @@
 """JSON in and out. Input is checked strictly (types included) with messages a person can act on."""
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Optional
@@ -66,6 +67,39 @@ def flag_json(flag, criteria, active_for_me, enrollment, enrollable, not_enrolla
 
 
 # --- input ------------------------------------------------------------------------------------
+
+MAX_FLAG_NAMES = 200
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+MAX_FLAG_NAME_LENGTH = 100  # waffle's Flag.name
+
+
+def parse_flag_names(raw):
+    """The flag names of GET flags/?names=a,b,c, or InvalidRequest (400) saying what is wrong.
+
+    An empty value asks for no flag at all; names are Waffle flag names (no commas), given once.
+    """
+    if raw == "":
+        return []
+    names = raw.split(",")
+    if len(names) > MAX_FLAG_NAMES:
+        raise InvalidRequest(
+            f"names lists {len(names)} flags; at most {MAX_FLAG_NAMES} can be asked for at once "
+            "(leave names out for every flag)."
+        )
+    for name in names:
+        if not name:
+            raise InvalidRequest(
+                "names has an empty flag name: separate flag names by single commas, "
+                "e.g. names=enterprise.a,enterprise.b."
+            )
+        if len(name) > MAX_FLAG_NAME_LENGTH:
+            raise InvalidRequest(
+                f"names has a flag name of {len(name)} characters; flag names are at most {MAX_FLAG_NAME_LENGTH}."
+            )
+        if _CONTROL.search(name):
+            raise InvalidRequest("names has a flag name with a control character in it.")
+    return names
+
 
 ENROLLMENT_FIELDS = ("flag", "user", "duration", "expires_at", "reason")
 

@@ -82,6 +82,20 @@ describe('BackendClient', () => {
     expect(data.flags[0]?.name).toBe('enterprise.x');
   });
 
+  it('GET flags/?names= asks for only the named flags, comma-separated; an empty list for none', async () => {
+    const { calls, fetchFn } = scripted(json(200, flagsBody), json(200, flagsBody), json(200, flagsBody));
+    const client = new BackendClient(LMS, fetchFn);
+    expect((await client.call({ op: 'flags', names: ['enterprise.x', 'enterprise.a&b=c'] })).ok).toBe(true);
+    await client.call({ op: 'flags', names: [] });
+    await client.call({ op: 'flags' });
+    expect(calls.map((c) => c.url.replace(LMS, ''))).toEqual([
+      '/api/waffle-enrollments/v1/flags/?names=enterprise.x%2Centerprise.a%26b%3Dc',
+      '/api/waffle-enrollments/v1/flags/?names=',
+      '/api/waffle-enrollments/v1/flags/',
+    ]);
+    expect(new URL(calls[0]!.url).searchParams.get('names')).toBe('enterprise.x,enterprise.a&b=c');
+  });
+
   it('POST enrollments/ fetches a CSRF token first and sends it, with a JSON body', async () => {
     const { calls, fetchFn } = scripted(json(200, { csrfToken: 'tok123' }), json(201, enrollment));
     const r = await new BackendClient(LMS, fetchFn).call({
@@ -217,6 +231,14 @@ describe('BackendClient', () => {
 describe('validOp: only known operations with the right types cross from the popup', () => {
   it('accepts the four operations', () => {
     expect(validOp({ op: 'flags' })).toEqual({ op: 'flags' });
+    expect(validOp({ op: 'flags', names: [] })).toEqual({ op: 'flags', names: [] });
+    const most = Array.from({ length: 200 }, (_, i) => `enterprise.${String(i).padStart(89, 'x')}`);
+    expect(most[0]).toHaveLength(100);
+    expect(validOp({ op: 'flags', names: most })).toEqual({ op: 'flags', names: most });
+    expect(validOp({ op: 'flags', names: ['enterprise.a', 'é ü'], extra: 1 })).toEqual({
+      op: 'flags',
+      names: ['enterprise.a', 'é ü'],
+    });
     expect(validOp({ op: 'revoke', id: 3 })).toEqual({ op: 'revoke', id: 3 });
     expect(validOp({ op: 'enrollments', flag: 'f', state: 'live' })).toEqual({
       op: 'enrollments',
@@ -242,6 +264,14 @@ describe('validOp: only known operations with the right types cross from the pop
       { op: 'enroll', request: { flag: '', reason: 'r', durationSeconds: 60 } },
       { op: 'enroll', request: { flag: 'f', reason: 'r', durationSeconds: 60, user: 5 } },
       { op: 'enroll' },
+      { op: 'flags', names: 'enterprise.a' },
+      { op: 'flags', names: null },
+      { op: 'flags', names: [''] },
+      { op: 'flags', names: ['enterprise.a', 5] },
+      { op: 'flags', names: ['x'.repeat(101)] },
+      { op: 'flags', names: ['a,b'] },
+      { op: 'flags', names: ['a\nb'] },
+      { op: 'flags', names: Array.from({ length: 201 }, (_, i) => `f${i}`) },
     ]) {
       expect(validOp(bad), JSON.stringify(bad)).toBeNull();
     }

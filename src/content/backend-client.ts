@@ -28,8 +28,16 @@ interface Call {
 
 function plan(op: BackendOp): Call {
   switch (op.op) {
-    case 'flags':
-      return { method: 'GET', path: `${API_PREFIX}flags/`, notFoundMeansMissingApi: true, parse: parseFlagsResponse };
+    case 'flags': {
+      // `?names=a,b`: only the flags a page showed; an empty list asks for none (the rest of the answer stays).
+      const query = op.names ? `?${new URLSearchParams({ names: op.names.join(',') }).toString()}` : '';
+      return {
+        method: 'GET',
+        path: `${API_PREFIX}flags/${query}`,
+        notFoundMeansMissingApi: true,
+        parse: parseFlagsResponse,
+      };
+    }
     case 'enroll':
       return {
         method: 'POST',

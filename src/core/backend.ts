@@ -68,9 +68,25 @@ export interface EnrollRequest {
   reason: string;
 }
 
+/** The most flag names one `GET flags/?names=` may ask for, and the longest name (waffle's `Flag.name`). */
+export const MAX_FLAG_NAMES = 200;
+export const MAX_FLAG_NAME_LENGTH = 100;
+
+/** Whether `name` can be asked for by `?names=` (comma-separated, so no comma; no control character). */
+export function isAskableFlagName(name: unknown): name is string {
+  return (
+    typeof name === 'string' &&
+    name.length > 0 &&
+    name.length <= MAX_FLAG_NAME_LENGTH &&
+    // eslint-disable-next-line no-control-regex
+    !/[,\u0000-\u001f\u007f-\u009f]/.test(name)
+  );
+}
+
 /** What the popup may ask the backend to do. The content script builds each URL from these alone. */
 export type BackendOp =
-  | { op: 'flags' }
+  /** Every visible flag, or only those named (`?names=`; unknown names are simply absent). */
+  | { op: 'flags'; names?: string[] }
   | { op: 'enroll'; request: EnrollRequest }
   | { op: 'enrollments'; flag?: string; user?: string; state?: 'live' | 'ended' | 'all' }
   | { op: 'revoke'; id: number };
@@ -223,8 +239,13 @@ export function validOp(value: unknown): BackendOp | null {
   const v = value as Record<string, unknown>;
   const short = (s: unknown, max: number) => typeof s === 'string' && s.length > 0 && s.length <= max;
   switch (v['op']) {
-    case 'flags':
-      return { op: 'flags' };
+    case 'flags': {
+      if (v['names'] === undefined) return { op: 'flags' };
+      const names = v['names'];
+      if (!Array.isArray(names) || names.length > MAX_FLAG_NAMES) return null;
+      if (!names.every(isAskableFlagName)) return null;
+      return { op: 'flags', names: [...names] };
+    }
     case 'revoke':
       return typeof v['id'] === 'number' && Number.isInteger(v['id']) && v['id'] > 0
         ? { op: 'revoke', id: v['id'] }

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BackendError, BackendOp, BackendResult, Enrollment, FlagInfo, FlagsResponse } from '../../core/backend';
 import type { FlagRow, TabState } from '../../core/types';
 import type { Expectation } from '../../core/verify';
-import { useEnrollment, type BackendApi, type ExpectationStore } from './Enrollment';
+import { shownFlagNames, useEnrollment, type BackendApi, type ExpectationStore } from './Enrollment';
 
 afterEach(cleanup);
 
@@ -142,6 +142,37 @@ function Harness(props: {
       {e.panel}
     </div>
   );
+}
+
+/** A tab whose current load captured these keys (flag: the Waffle name a source gave, or null). */
+function tabState(flags: { key: string; flag: string | null; on?: boolean }[]): TabState {
+  return {
+    tabId: 7,
+    origin: 'http://localhost:8734',
+    url: 'http://localhost:8734/test-enterprise',
+    identity: { status: 'missing' },
+    featureParams: [],
+    loads: [
+      {
+        id: 'load-1',
+        url: 'http://localhost:8734/test-enterprise',
+        startedAt: NOW - 1000,
+        snapshots: [
+          {
+            source: 'enterprise-learner',
+            method: 'GET',
+            url: `${LMS}/enterprise/api/v1/enterprise-learner/`,
+            status: 200,
+            capturedAt: NOW - 500,
+            flags: flags.map((f) => ({ key: f.key, flag: f.flag, on: f.on ?? false })),
+            enterprise: null,
+            username: 'staff',
+          },
+        ],
+      },
+    ],
+    diagnostics: [],
+  };
 }
 
 const rowEl = (key: string) => document.querySelector(`[data-testid="flag-row"][data-key="${key}"]`) as HTMLElement;
@@ -330,5 +361,81 @@ describe('enrollment controls', () => {
     expect(within(rowEl('evil')).getByTestId('not-enrollable').textContent).toContain(evil);
     expect(within(rowEl('evil')).getByTestId('why').textContent).toContain(evil);
     expect(document.querySelector('img')).toBeNull();
+  });
+
+  it('asks the LMS only for the flags the popup shows (?names=), by their Waffle names', async () => {
+    const own = `enterprise.own_${rand()}`;
+    const shown = [
+      { key: 'enterprise_learner_bff_enabled', flag: null }, // known key: the table names its flag
+      { key: `k_${rand()}`, flag: own }, // the source named the flag
+      { key: `mystery_${rand()}`, flag: null }, // unknown key: no flag to ask about
+    ];
+    const { api, calls } = backend({
+      flags: [{ ok: true, data: flagsResponse([flag('enterprise.learner_bff_enabled'), flag(own)]) }],
+    });
+    const rows = shown.map((f) => row(f.key, f.flag));
+    render(<Harness api={api} store={memoryStore()} rows={rows} state={tabState(shown)} />);
+    await waitFor(() => expect(within(rowEl(shown[1]!.key)).getByTestId('enroll-open')).toBeTruthy());
+    expect(calls.filter((c) => c.op === 'flags')).toEqual([
+      { op: 'flags', names: ['enterprise.learner_bff_enabled', own].sort() },
+    ]);
+    expect(within(rowEl('enterprise_learner_bff_enabled')).getByTestId('enroll-open')).toBeTruthy();
+  });
+
+  it('more than 200 names on the page: the whole list is asked for instead', () => {
+    const many = Array.from({ length: 201 }, (_, i) => ({ key: `k${i}`, flag: `enterprise.f${i}` }));
+    expect(shownFlagNames(tabState(many))).toBeNull();
+    expect(shownFlagNames(tabState(many.slice(0, 200)))).toHaveLength(200);
+    expect(shownFlagNames(null)).toEqual([]);
+    // A name that ?names= cannot carry is left out (its row simply gets no controls).
+    expect(
+      shownFlagNames(
+        tabState([
+          { key: 'a', flag: 'x,y' },
+          { key: 'b', flag: 'enterprise.b' },
+        ]),
+      ),
+    ).toEqual(['enterprise.b']);
+  });
+
+  it('"Enroll another user" asks for every flag only when opened, and offers them all', async () => {
+    const shownName = `enterprise.shown_${rand()}`;
+    const otherName = `enterprise.other_${rand()}`;
+    const perms = { canEnrollSelf: true, canEnrollOthers: true };
+    const { api, calls } = backend({
+      flags: [
+        { ok: true, data: flagsResponse([flag(shownName)], perms) },
+        {
+          ok: true,
+          data: flagsResponse([flag(otherName), flag(shownName), flag(`lms.${rand()}`, { enrollable: false })], perms),
+        },
+      ],
+      enroll: [{ ok: true, data: enrollment(otherName, { user: { id: 9, username: 'learner', email: 'l@e' } }) }],
+    });
+    const shown = [{ key: 'shown', flag: shownName }];
+    render(<Harness api={api} store={memoryStore()} rows={[row('shown', shownName)]} state={tabState(shown)} />);
+    const form = await waitFor(() => screen.getByTestId('enroll-other-form'));
+    const options = () =>
+      [...(within(form).getByTestId('enroll-flag') as HTMLSelectElement).options].map((o) => o.value);
+    // Closed: the page's own flags are offered, and nothing more was asked.
+    expect(options()).toEqual([shownName]);
+    expect(calls.filter((c) => c.op === 'flags')).toEqual([{ op: 'flags', names: [shownName] }]);
+    const details = screen.getByTestId('enroll-other') as HTMLDetailsElement;
+    details.open = true;
+    fireEvent(details, new Event('toggle'));
+    await waitFor(() => expect(options()).toEqual([otherName, shownName].sort()));
+    expect(calls.filter((c) => c.op === 'flags')).toEqual([{ op: 'flags', names: [shownName] }, { op: 'flags' }]);
+    // Opening it again asks nothing more.
+    details.open = false;
+    fireEvent(details, new Event('toggle'));
+    details.open = true;
+    fireEvent(details, new Event('toggle'));
+    fireEvent.input(within(form).getByTestId('enroll-user'), { target: { value: 'learner' } });
+    fireEvent.change(within(form).getByTestId('enroll-flag'), { target: { value: otherName } });
+    fireEvent.input(within(form).getByTestId('enroll-reason'), { target: { value: 'SUP-1' } });
+    fireEvent.click(within(form).getByTestId('enroll-other-submit'));
+    await waitFor(() => expect(within(form).getByTestId('enroll-done').textContent).toContain(otherName));
+    expect(calls.find((c) => c.op === 'enroll')).toMatchObject({ request: { flag: otherName, user: 'learner' } });
+    expect(calls.filter((c) => c.op === 'flags' && !('names' in c))).toHaveLength(1);
   });
 });

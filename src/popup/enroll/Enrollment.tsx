@@ -2,10 +2,12 @@
 // a required reason, the live enrollment with a countdown and "Revoke", "My enrollments", and "Enroll
 // another user" when the backend says you may. The backend decides everything; this only asks it.
 import type { ComponentChildren } from 'preact';
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import {
   describeBackendError,
   durationPresets,
+  isAskableFlagName,
+  MAX_FLAG_NAMES,
   timeLeft,
   whyOnOff,
   type BackendError,
@@ -16,6 +18,7 @@ import {
   type FlagsResponse,
 } from '../../core/backend';
 import { flagNameFor } from '../../core/flag-names';
+import { latestValues } from '../../core/flags';
 import type { FlagRow, TabState } from '../../core/types';
 import { describeVerdict, verify, type Expectation } from '../../core/verify';
 
@@ -44,10 +47,34 @@ type Load =
   | { status: 'off' }
   | { status: 'loading' }
   | { status: 'error'; error: BackendError | null; message: string }
-  | { status: 'ready'; data: FlagsResponse; mine: Enrollment[] };
+  /** `complete`: `data.flags` is every visible flag, not only those the page showed. */
+  | { status: 'ready'; data: FlagsResponse; mine: Enrollment[]; complete: boolean };
+
+/** Every enrollable flag, for "Enroll another user": asked for only when that section is opened. */
+type AllFlags =
+  | { status: 'idle' }
+  | { status: 'loading' }
+  | { status: 'error'; message: string }
+  | { status: 'ready'; enrollable: string[] };
 
 function errorOf(result: BackendResult<unknown>): BackendError | null {
   return result.ok ? null : result.error;
+}
+
+/**
+ * The Waffle flag names of the rows the popup shows (the current load's keys), sorted, each once; null
+ * when there are more than one `?names=` may carry (then the whole list is asked for).
+ */
+export function shownFlagNames(state: TabState | null): string[] | null {
+  const current = state?.loads[0];
+  const names = new Set<string>();
+  if (current) {
+    for (const row of latestValues(current.snapshots).values()) {
+      const name = row.flag ?? flagNameFor(row.key);
+      if (name !== null && isAskableFlagName(name)) names.add(name);
+    }
+  }
+  return names.size > MAX_FLAG_NAMES ? null : [...names].sort();
 }
 
 /** Everything enrollment needs, as state and two render functions for the popup's App. */
@@ -55,32 +82,68 @@ export function useEnrollment(options: EnrollmentOptions): {
   renderFlagExtra: (row: FlagRow) => ComponentChildren;
   panel: ComponentChildren;
 } {
-  const { api, store, portal, now } = options;
+  const { api, store, portal, now, state } = options;
   const [load, setLoad] = useState<Load>({ status: portal ? 'loading' : 'off' });
+  const [all, setAll] = useState<AllFlags>({ status: 'idle' });
   const [expectations, setExpectations] = useState<Expectation[]>([]);
   const [, setTick] = useState(0);
 
+  // Only the flags the popup shows are asked for (`GET flags/?names=`): a page shows 10-30 of the LMS's
+  // hundreds or thousands. A new set of names (more captures came in) asks again.
+  const names = useMemo(() => shownFlagNames(state), [state]);
+  const namesKey = names === null ? null : names.join(',');
+  const asked = useRef(0);
+
   /** Re-reads flags and my enrollments; returns the flags, or null when the LMS could not answer. */
   const refresh = useCallback(async (): Promise<FlagsResponse | null> => {
+    const mine = ++asked.current; // an older answer arriving late must not replace a newer one
     if (!portal) {
       setLoad({ status: 'off' });
       return null;
     }
-    const flags = await api.call({ op: 'flags' });
+    const wanted = namesKey === null ? null : namesKey === '' ? [] : namesKey.split(',');
+    const flags = await api.call(wanted === null ? { op: 'flags' } : { op: 'flags', names: wanted });
     if (!flags.ok) {
-      setLoad({ status: 'error', error: flags.error, message: describeBackendError(flags.error) });
+      if (mine === asked.current)
+        setLoad({ status: 'error', error: flags.error, message: describeBackendError(flags.error) });
       return null;
     }
     const data = flags.data as FlagsResponse;
-    const mine = await api.call({ op: 'enrollments', user: data.user.username, state: 'all' });
-    setLoad({ status: 'ready', data, mine: mine.ok ? (mine.data as Enrollment[]) : [] });
+    const enrollments = await api.call({ op: 'enrollments', user: data.user.username, state: 'all' });
+    if (mine === asked.current)
+      setLoad({
+        status: 'ready',
+        data,
+        mine: enrollments.ok ? (enrollments.data as Enrollment[]) : [],
+        complete: wanted === null,
+      });
     return data;
-  }, [api, portal]);
+  }, [api, portal, namesKey]);
 
   useEffect(() => {
     void refresh();
+  }, [refresh]);
+
+  useEffect(() => {
     void store.load().then(setExpectations, () => undefined);
-  }, [refresh, store]);
+  }, [store]);
+
+  /** Asks for every flag once, when "Enroll another user" is opened (unless it is known already). */
+  const allRef = useRef<AllFlags['status']>('idle');
+  const loadAllFlags = useCallback(async () => {
+    if (allRef.current === 'loading' || allRef.current === 'ready') return;
+    allRef.current = 'loading';
+    setAll({ status: 'loading' });
+    const result = await api.call({ op: 'flags' });
+    if (result.ok) {
+      allRef.current = 'ready';
+      const enrollable = (result.data as FlagsResponse).flags.filter((f) => f.enrollable).map((f) => f.name);
+      setAll({ status: 'ready', enrollable });
+    } else {
+      allRef.current = 'error';
+      setAll({ status: 'error', message: describeBackendError(result.error) });
+    }
+  }, [api]);
 
   // A live enrollment shows a countdown: re-render every second while there is one.
   const hasLive = load.status === 'ready' && load.data.flags.some((f) => f.myEnrollment?.state === 'live');
@@ -100,7 +163,7 @@ export function useEnrollment(options: EnrollmentOptions): {
     [load],
   );
 
-  const ctx: Ctx = { ...options, load, refresh, expect, expectations };
+  const ctx: Ctx = { ...options, load, refresh, expect, expectations, all, loadAllFlags };
 
   const renderFlagExtra = (row: FlagRow): ComponentChildren => {
     if (load.status !== 'ready') return null;
@@ -119,6 +182,8 @@ interface Ctx extends EnrollmentOptions {
   refresh: () => Promise<FlagsResponse | null>;
   expect: (e: Expectation) => Promise<void>;
   expectations: Expectation[];
+  all: AllFlags;
+  loadAllFlags: () => Promise<void>;
 }
 
 // ---- per flag ------------------------------------------------------------------------------------
@@ -236,26 +301,35 @@ function EnrollForm({
   ctx,
   data,
   flag,
+  choices = [],
+  choicesNote = null,
   forOther,
   onDone,
   onCancel,
 }: {
   ctx: Ctx;
   data: FlagsResponse;
-  /** Fixed flag for "Enroll me"; null lets the user pick (enroll another user). */
+  /** Fixed flag for "Enroll me"; null lets the user pick (enroll another user) among `choices`. */
   flag: string | null;
+  choices?: string[];
+  /** Said under the flag picker: that more flags are on their way, or why they are not. */
+  choicesNote?: ComponentChildren;
   forOther: boolean;
   onDone: (e: Enrollment) => void;
   onCancel?: () => void;
 }) {
   const presets = durationPresets(data.policy.maxDurationSeconds, data.policy.defaultDurationSeconds);
   const initial = presets.find((p) => p.seconds === data.policy.defaultDurationSeconds) ?? presets[0];
-  const enrollable = data.flags.filter((f) => f.enrollable);
   const [duration, setDuration] = useState<string>(String(initial?.seconds ?? CUSTOM));
   const [minutes, setMinutes] = useState('');
   const [reason, setReason] = useState('');
   const [user, setUser] = useState('');
-  const [picked, setPicked] = useState(flag ?? enrollable[0]?.name ?? '');
+  const [picked, setPicked] = useState(flag ?? choices[0] ?? '');
+  // The choices grow when every flag has arrived: pick the first if nothing could be picked before.
+  const firstChoice = choices[0] ?? '';
+  useEffect(() => {
+    if (flag === null && !picked && firstChoice) setPicked(firstChoice);
+  }, [flag, picked, firstChoice]);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string | null>(null);
@@ -332,12 +406,13 @@ function EnrollForm({
         <label>
           <span>Flag</span>
           <select data-testid="enroll-flag" value={picked} onChange={(e) => setPicked(e.currentTarget.value)}>
-            {enrollable.map((f) => (
-              <option key={f.name} value={f.name}>
-                {f.name}
+            {choices.map((name) => (
+              <option key={name} value={name}>
+                {name}
               </option>
             ))}
           </select>
+          {choicesNote}
           {fieldError('flag')}
         </label>
       ) : null}
@@ -477,12 +552,51 @@ function Panel({ ctx, now }: { ctx: Ctx; now: number }) {
           ))}
         </ul>
       )}
-      {data.permissions.canEnrollOthers ? (
-        <details class="enroll-other" data-testid="enroll-other">
-          <summary>Enroll another user</summary>
-          <EnrollForm ctx={ctx} data={data} flag={null} forOther onDone={() => undefined} />
-        </details>
-      ) : null}
+      {data.permissions.canEnrollOthers ? <EnrollOther ctx={ctx} data={data} complete={load.complete} /> : null}
     </section>
+  );
+}
+
+/**
+ * "Enroll another user": any enrollable flag, not only those of the page. The flags the popup already
+ * has are offered at once; every other one is asked for when the section is opened (the full list is
+ * what `?names=` spares the popup on every open).
+ */
+function EnrollOther({ ctx, data, complete }: { ctx: Ctx; data: FlagsResponse; complete: boolean }) {
+  const { all, loadAllFlags } = ctx;
+  const choices = useMemo(() => {
+    const names = new Set(data.flags.filter((f) => f.enrollable).map((f) => f.name));
+    if (all.status === 'ready') for (const name of all.enrollable) names.add(name);
+    return [...names].sort();
+  }, [data, all]);
+  const note =
+    complete || all.status === 'ready' || all.status === 'idle' ? null : all.status === 'loading' ? (
+      <span class="muted" data-testid="enroll-flags-loading">
+        Asking the LMS for every flag…
+      </span>
+    ) : (
+      <span class="field-error" data-testid="enroll-flags-error">
+        Only the flags of this page are listed. {all.message}
+      </span>
+    );
+  return (
+    <details
+      class="enroll-other"
+      data-testid="enroll-other"
+      onToggle={(e) => {
+        if (e.currentTarget.open && !complete) void loadAllFlags();
+      }}
+    >
+      <summary>Enroll another user</summary>
+      <EnrollForm
+        ctx={ctx}
+        data={data}
+        flag={null}
+        choices={choices}
+        choicesNote={note}
+        forOther
+        onDone={() => undefined}
+      />
+    </details>
   );
 }
