@@ -48,7 +48,7 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: false,
-    modulePreload: false,
+    modulePreload: { polyfill: false },
   },
   // Never serve a dev `dist/` to test or ship: it exposes every file to every site.
   server: { host: '127.0.0.1', strictPort: true },

@@ -12,14 +12,18 @@
 // over the run (CDP Performance.getMetrics: TaskDuration, ScriptDuration), which moves far less than
 // wall time between identical runs.
 import type { Page } from 'puppeteer-core';
+import { BATCH_MS } from '../src/core/envelope';
 import type { BenchBrowser } from './chromium';
 import { OFF_HOST, REQUESTS, startBenchServer, type Mode } from './server';
+import { treeCpuMs } from './proc-cpu';
 import { pairedRatios, spread, type Spread } from './stats';
 
 export interface RunSample {
   wallMs: number;
   taskMs: number;
   scriptMs: number;
+  /** CPU time of the tab's whole browser (every process) over the run: the extension's worker too. */
+  cpuMs: number;
 }
 
 export const SLOTS = ['on', 'off', 'off2', 'plain'] as const;
@@ -29,6 +33,7 @@ export interface SlotResult {
   wallMs: Spread;
   taskMs: Spread;
   scriptMs: Spread;
+  cpuMs: Spread;
 }
 
 export interface ModeResult {
@@ -44,6 +49,8 @@ export interface ModeResult {
   /** (median main-thread time on − off) ÷ requests, in µs. */
   taskPerRequestUs: number;
   scriptPerRequestUs: number;
+  /** Median of the paired (on − off) CPU time of the whole browser per run, ÷ requests, in µs. */
+  cpuPerRequestUs: number;
 }
 
 export interface PageCostOptions {
@@ -81,16 +88,20 @@ function shuffled<T>(items: readonly T[], random: () => number): T[] {
   return out;
 }
 
-async function once(page: Page, url: string): Promise<RunSample> {
+async function once(page: Page, url: string, browserPid: number | undefined): Promise<RunSample> {
   await page.bringToFront(); // a background tab's renderer runs at a lower priority
   await page.goto(url, { waitUntil: 'load' });
   const before = await page.metrics();
+  const cpuBefore = treeCpuMs(browserPid);
   const result = await page.evaluate(() => (window as unknown as { __run: Run }).__run());
-  // Let the content script finish forwarding the last captures before the busy time is read.
-  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
+  // Let the content script forward the last captures (it batches them for BATCH_MS) before the busy
+  // time is read: the last batch is the page's cost too.
+  await page.evaluate((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)), BATCH_MS + 100);
+  const cpuAfter = treeCpuMs(browserPid);
   const after = await page.metrics();
   if (result.bytes < REQUESTS * 1000) throw new Error(`the bench page read only ${result.bytes} bytes`);
   return {
+    cpuMs: cpuAfter - cpuBefore,
     wallMs: result.ms,
     taskMs: ((after.TaskDuration ?? 0) - (before.TaskDuration ?? 0)) * 1000,
     scriptMs: ((after.ScriptDuration ?? 0) - (before.ScriptDuration ?? 0)) * 1000,
@@ -102,6 +113,7 @@ function summarize(samples: RunSample[]): SlotResult {
     wallMs: spread(samples.map((s) => s.wallMs)),
     taskMs: spread(samples.map((s) => s.taskMs)),
     scriptMs: spread(samples.map((s) => s.scriptMs)),
+    cpuMs: spread(samples.map((s) => s.cpuMs)),
   };
 }
 
@@ -162,11 +174,13 @@ export async function pageCost(options: PageCostOptions): Promise<ModeResult[]> 
   const withExt = await options.launch(true);
   const plain = await options.launch(false);
   try {
-    const tabs: Record<Slot, { page: Page; host: 'localhost' | typeof OFF_HOST }> = {
-      on: { page: await withExt.browser.newPage(), host: 'localhost' },
-      off: { page: await withExt.browser.newPage(), host: OFF_HOST },
-      off2: { page: await withExt.browser.newPage(), host: OFF_HOST },
-      plain: { page: await plain.browser.newPage(), host: 'localhost' },
+    const withPid = withExt.browser.process()?.pid;
+    const plainPid = plain.browser.process()?.pid;
+    const tabs: Record<Slot, { page: Page; host: 'localhost' | typeof OFF_HOST; pid: number | undefined }> = {
+      on: { page: await withExt.browser.newPage(), host: 'localhost', pid: withPid },
+      off: { page: await withExt.browser.newPage(), host: OFF_HOST, pid: withPid },
+      off2: { page: await withExt.browser.newPage(), host: OFF_HOST, pid: withPid },
+      plain: { page: await plain.browser.newPage(), host: 'localhost', pid: plainPid },
     };
     const empty = (): Record<Slot, RunSample[]> => ({ on: [], off: [], off2: [], plain: [] });
     const samples: Record<Mode, Record<Slot, RunSample[]>> = { other: empty(), match: empty() };
@@ -177,8 +191,8 @@ export async function pageCost(options: PageCostOptions): Promise<ModeResult[]> 
         // A new random order each time: no tab always runs first, or right after the extension's
         // (whose service worker may still be storing what it captured), or right after the other browser.
         for (const slot of shuffled(SLOTS, random)) {
-          const { page, host } = tabs[slot];
-          const sample = await once(page, server.pageUrl(mode, host));
+          const { page, host, pid } = tabs[slot];
+          const sample = await once(page, server.pageUrl(mode, host), pid);
           if (i >= options.warmup) samples[mode][slot].push(sample);
           await pause(SETTLE_MS);
         }
@@ -214,6 +228,7 @@ export async function pageCost(options: PageCostOptions): Promise<ModeResult[]> 
         },
         taskPerRequestUs: ((slots.on.taskMs.median - slots.off.taskMs.median) / REQUESTS) * 1000,
         scriptPerRequestUs: ((slots.on.scriptMs.median - slots.off.scriptMs.median) / REQUESTS) * 1000,
+        cpuPerRequestUs: (spread(s.on.map((x, i) => x.cpuMs - s.off[i]!.cpuMs)).median / REQUESTS) * 1000,
       };
     });
   } finally {

@@ -25,7 +25,10 @@ export function keepCustomScriptsRegistered(): void {
   browser.runtime.onStartup.addListener(() => void sync());
   browser.permissions.onAdded.addListener(() => void sync());
   browser.permissions.onRemoved.addListener(() => void sync());
-  browser.storage.onChanged.addListener((changes, area) => {
-    if (area === 'sync' && Object.prototype.hasOwnProperty.call(changes, ENVIRONMENTS_KEY)) void sync();
+  // `storage.sync.onChanged`, not `storage.onChanged`: a worker listening to every area is sent the old
+  // and new value of each `storage.session` write, i.e. the whole tab state on every capture batch
+  // (about a third of the extension's CPU time on a busy page; docs/BENCHMARKS.md).
+  browser.storage.sync.onChanged.addListener((changes) => {
+    if (Object.prototype.hasOwnProperty.call(changes, ENVIRONMENTS_KEY)) void sync();
   });
 }

@@ -1,14 +1,9 @@
 // Background service worker (Chromium) / event page (Firefox). Holds no state in globals that the
-// user sees: everything is in `storage.session` through TabStore, so a stopped worker loses nothing.
-import { DETAIL_CAP } from '../core/envelope';
-import {
-  isContentMessage,
-  isEnvelope,
-  isPageMessage,
-  MAX_BATCH,
-  MAX_BATCH_CHARS,
-  type Envelope,
-} from '../core/messages';
+// user sees: everything is in `storage.session` through TabStore, so a stopped worker loses nothing
+// but the changes of its last 250 ms (TabStore's write delay). The badge texts it remembers only spare
+// setting the same text again.
+import { readEnvelopeBatch } from '../core/envelope';
+import { isContentMessage, isEnvelope, isPageMessage, type Envelope } from '../core/messages';
 import type { CapturedResponse } from '../core/extract';
 import { validOp, type BackendResult } from '../core/backend';
 import { browser, type Runtime } from '../platform/browser';
@@ -17,22 +12,29 @@ import { keepCustomScriptsRegistered } from './dynamic-scripts';
 import { expectKey } from '../core/storage-keys';
 import { flagsOn, TabStore } from './tab-store';
 
-const store = new TabStore({
-  get: (key) => browser.storage.session.get(key),
-  set: (items) => browser.storage.session.set(items),
-  remove: (key) => browser.storage.session.remove(key),
-});
+/** A tab's state changes with each capture batch; it is written at most every 250 ms (see TabStore). */
+const WRITE_DELAY_MS = 250;
+
+const store = new TabStore(
+  {
+    get: (key) => browser.storage.session.get(key),
+    set: (items) => browser.storage.session.set(items),
+    remove: (key) => browser.storage.session.remove(key),
+  },
+  Date.now,
+  WRITE_DELAY_MS,
+);
 
 const EXTENSION_ORIGIN = new URL(browser.runtime.getURL('/')).origin;
 
-/** A content script of ours, in the top frame of a web page in a tab. */
-function fromContentScript(sender: Runtime.MessageSender): number | null {
+/** A content script of ours, in the top frame of a web page in a tab: its tab and page URL. */
+function fromContentScript(sender: Runtime.MessageSender): { tabId: number; url: string } | null {
   if (sender.id !== browser.runtime.id) return null;
   const tabId = sender.tab?.id;
   if (tabId === undefined || tabId < 0 || sender.frameId !== 0) return null;
   const url = sender.url ?? '';
   if (!url.startsWith('http://') && !url.startsWith('https://')) return null;
-  return tabId;
+  return { tabId, url };
 }
 
 /** One of the extension's own pages (popup, options), never a content script. */
@@ -45,23 +47,24 @@ function fromExtensionPage(sender: Runtime.MessageSender): boolean {
   }
 }
 
+/**
+ * The badge text this worker last set per tab. Two action calls per capture batch cost the browser and
+ * the worker ~1 ms each (docs/BENCHMARKS.md), so an unchanged badge is not set again. Browsers may
+ * reset a tab's badge when it loads a new document, so a new document forgets the tab's entry; a
+ * restarted worker starts empty and sets the badge again.
+ */
+const badges = new Map<number, string>();
+
 async function updateBadge(tabId: number, on: number | null): Promise<void> {
+  const text = on === null || on === 0 ? '' : String(on);
+  if (badges.get(tabId) === text) return;
+  badges.set(tabId, text);
   try {
-    await browser.action.setBadgeText({ tabId, text: on === null || on === 0 ? '' : String(on) });
+    await browser.action.setBadgeText({ tabId, text });
     await browser.action.setBadgeBackgroundColor({ tabId, color: '#0a7d45' });
   } catch {
     // The tab may be gone; the badge is cosmetic.
-  }
-}
-
-/** The array a batch's JSON holds, or null. */
-function batchItems(json: unknown): unknown[] | null {
-  if (typeof json !== 'string' || json.length > MAX_BATCH_CHARS + DETAIL_CAP) return null;
-  try {
-    const items: unknown = JSON.parse(json);
-    return Array.isArray(items) ? items : null;
-  } catch {
-    return null;
+    badges.delete(tabId);
   }
 }
 
@@ -80,13 +83,14 @@ function capturedResponse(value: unknown): CapturedResponse | null {
   };
 }
 
-async function fromContent(tabId: number, message: Envelope): Promise<null> {
+async function fromContent(tabId: number, pageUrl: string, message: Envelope): Promise<null> {
   if (!isContentMessage(message.type)) return null;
   const p = message.payload as Record<string, unknown>;
   let state;
   switch (message.type) {
     case 'page/start':
       if (typeof p['url'] !== 'string' || typeof p['identity'] !== 'object' || p['identity'] === null) return null;
+      badges.delete(tabId); // a new document: the browser may have reset the tab's badge
       state = await store.pageStart(
         tabId,
         p['url'],
@@ -104,12 +108,10 @@ async function fromContent(tabId: number, message: Envelope): Promise<null> {
       state = await store.captured(tabId, response);
       break;
     }
-    case 'page/captured-batch': {
-      const items = batchItems(p['json']);
-      if (!items || items.length === 0 || items.length > MAX_BATCH) return null;
-      const responses = items.map(capturedResponse);
-      if (responses.some((r) => r === null)) return null;
-      state = await store.capturedMany(tabId, responses as CapturedResponse[]);
+    case 'page/envelopes': {
+      const batch = readEnvelopeBatch(p['json'], pageUrl, Date.now());
+      if (!batch) return null;
+      state = await store.capturedMany(tabId, batch.responses, batch.dropped);
       break;
     }
     case 'page/dropped':
@@ -162,8 +164,8 @@ async function fromPage(message: Envelope): Promise<unknown> {
 browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
   if (!isEnvelope(message)) return undefined;
   if (isContentMessage(message.type)) {
-    const tabId = fromContentScript(sender);
-    return tabId === null ? undefined : fromContent(tabId, message);
+    const from = fromContentScript(sender);
+    return from === null ? undefined : fromContent(from.tabId, from.url, message);
   }
   if (isPageMessage(message.type)) {
     return fromExtensionPage(sender) ? fromPage(message) : undefined;
@@ -175,6 +177,7 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
 keepCustomScriptsRegistered();
 
 browser.tabs.onRemoved.addListener((tabId) => {
+  badges.delete(tabId);
   void store.clear(tabId);
   void browser.storage.session.remove(expectKey(tabId)).catch(() => undefined);
 });
@@ -182,6 +185,7 @@ browser.tabs.onRemoved.addListener((tabId) => {
 // A tab that leaves the portal for a page we have no access to: its state would be stale.
 browser.tabs.onUpdated.addListener((tabId, change, tab) => {
   if (change.status !== 'loading') return;
+  badges.delete(tabId);
   let origin = '';
   try {
     origin = tab.url ? new URL(tab.url).origin : '';

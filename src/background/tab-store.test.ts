@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fixtureText } from '../../test/fixtures';
 import type { CapturedResponse } from '../core/extract';
 import { MAX_LOADS } from '../core/storage-keys';
@@ -114,6 +114,41 @@ describe('TabStore', () => {
     expect(state?.loads[0]?.snapshots).toEqual([]);
   });
 
+  it('with a write delay, writes the changes of a burst once, and reads them back before that', async () => {
+    vi.useFakeTimers();
+    try {
+      const area = new MemoryArea();
+      const written: unknown[] = [];
+      const counted: SessionArea = {
+        get: (k) => area.get(k),
+        remove: (k) => area.remove(k),
+        set: (items) => {
+          written.push(Object.values(items)[0]);
+          return area.set(items);
+        },
+      };
+      const store = new TabStore(counted, () => 50, 100);
+      await store.pageStart(1, PAGE, { status: 'missing' }, 5);
+      await store.captured(1, { ...learner(), capturedAt: 11 });
+      const last = await store.captured(1, { ...learner(), capturedAt: 12 });
+      expect(written).toHaveLength(0);
+      expect(await store.get(1)).toEqual(last);
+      await vi.advanceTimersByTimeAsync(100);
+      expect(written).toEqual([last]);
+      expect(await new TabStore(area).get(1)).toEqual(last); // a restarted worker reads it
+
+      // A change while a write is waiting, then the tab closes: storage ends empty.
+      await store.captured(1, { ...learner(), capturedAt: 13 });
+      await store.clear(1);
+      expect(await store.get(1)).toBeNull();
+      await vi.advanceTimersByTimeAsync(100);
+      expect(await new TabStore(area).get(1)).toBeNull();
+      expect(written).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('reads a batch in order, in one storage write, with the same result as one by one', async () => {
     const area = new MemoryArea();
     let writes = 0;
@@ -134,14 +169,19 @@ describe('TabStore', () => {
       { ...learner(), url: 'http://localhost:18000/api/other/' },
       { ...learner(), capturedAt: 12 },
     ];
-    const state = await store.capturedMany(1, batch);
+    const dropped = [{ url: PAGE, method: '', source: null, at: 13, reason: 'a malformed capture event was ignored' }];
+    const state = await store.capturedMany(1, batch, dropped);
     expect(writes).toBe(1);
     expect(state?.loads[0]?.snapshots.map((s) => s.capturedAt)).toEqual([12]); // 12 supersedes 11
-    expect(state?.diagnostics).toHaveLength(1);
+    expect(state?.diagnostics.map((d) => d.reason)).toEqual([
+      'a malformed capture event was ignored',
+      expect.stringMatching(/HTML page/),
+    ]);
 
     const one = new TabStore(new MemoryArea(), () => 50);
     await one.pageStart(1, PAGE, { status: 'missing' }, 5);
     for (const r of batch) await one.captured(1, r);
+    await one.dropped(1, dropped[0]!);
     const expected = await one.get(1);
     expect({ ...state, loads: state?.loads.map((l) => ({ ...l, id: '' })) }).toEqual({
       ...expected,

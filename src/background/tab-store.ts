@@ -28,13 +28,25 @@ function newLoadId(now: number): string {
 
 export class TabStore {
   private queues = new Map<number, Promise<unknown>>();
+  /** States changed but not written yet (with a write delay), and the timers that will write them. */
+  private unwritten = new Map<number, TabState | null>();
+  private timers = new Map<number, ReturnType<typeof setTimeout>>();
 
+  /**
+   * `writeDelayMs`: how long a changed state may wait in memory before it is written, so that the
+   * changes of a burst of captures make one storage write. `storage.session.set` converts the whole tab
+   * state value by value, in the worker and again in the browser: with a write per capture batch it
+   * was most of the extension's CPU time on a busy page (docs/BENCHMARKS.md). The risk is the worker
+   * being stopped within the delay (browsers stop it after 30 s idle), which loses those changes.
+   */
   constructor(
     private readonly area: SessionArea,
     private readonly now: () => number = Date.now,
+    private readonly writeDelayMs = 0,
   ) {}
 
   async get(tabId: number): Promise<TabState | null> {
+    if (this.unwritten.has(tabId)) return this.unwritten.get(tabId) ?? null;
     const key = tabKey(tabId);
     const items = await this.area.get(key);
     return (items[key] as TabState | undefined) ?? null;
@@ -47,8 +59,8 @@ export class TabStore {
       .catch(() => undefined)
       .then(async () => {
         const updated = change(await this.get(tabId));
-        if (updated) await this.area.set({ [tabKey(tabId)]: updated });
-        else await this.area.remove(tabKey(tabId));
+        if (this.writeDelayMs > 0) this.later(tabId, updated);
+        else await this.write(tabId, updated);
         return updated;
       });
     this.queues.set(tabId, next);
@@ -56,6 +68,32 @@ export class TabStore {
       if (this.queues.get(tabId) === next) this.queues.delete(tabId);
     });
     return next;
+  }
+
+  private async write(tabId: number, state: TabState | null): Promise<void> {
+    if (state) await this.area.set({ [tabKey(tabId)]: state });
+    else await this.area.remove(tabKey(tabId));
+  }
+
+  private later(tabId: number, state: TabState | null): void {
+    this.unwritten.set(tabId, state);
+    if (this.timers.has(tabId)) return;
+    const write = () => void this.flush(tabId).catch(() => undefined); // as a lost write: nothing to tell
+    this.timers.set(tabId, setTimeout(write, this.writeDelayMs));
+  }
+
+  /** Writes a tab's state now if a change of it is waiting. Storage applies writes in the order made. */
+  async flush(tabId: number): Promise<void> {
+    clearTimeout(this.timers.get(tabId));
+    this.timers.delete(tabId);
+    if (!this.unwritten.has(tabId)) return;
+    const state = this.unwritten.get(tabId) ?? null;
+    try {
+      await this.write(tabId, state);
+    } finally {
+      // A change made meanwhile waits for its own timer; this one is in storage (or lost with an error).
+      if (this.unwritten.get(tabId) === state) this.unwritten.delete(tabId);
+    }
   }
 
   /** A document started loading in the tab: open a new load, or start afresh on another origin. */
@@ -88,16 +126,25 @@ export class TabStore {
 
   /**
    * Reads several captured responses, in order, in one update of the tab's state (one storage write):
-   * the content script forwards a burst of responses as one batch.
+   * the content script forwards a burst of responses as one batch. `dropped`: the batch's events that
+   * were not well-formed captures, kept as diagnostics in the same write.
    */
-  capturedMany(tabId: number, responses: readonly CapturedResponse[]): Promise<TabState | null> {
+  capturedMany(
+    tabId: number,
+    responses: readonly CapturedResponse[],
+    dropped: readonly Diagnostic[] = [],
+  ): Promise<TabState | null> {
     const read = responses
       .map((response) => ({ response, result: extract(response) }))
       .filter((r) => r.result.kind !== 'ignored');
-    if (read.length === 0) return this.get(tabId);
-    return this.update(tabId, (state) =>
-      read.reduce<TabState | null>((s, { response, result }) => (s ? this.apply(s, response, result) : s), state),
-    );
+    if (read.length === 0 && dropped.length === 0) return this.get(tabId);
+    return this.update(tabId, (state) => {
+      const after = read.reduce<TabState | null>(
+        (s, { response, result }) => (s ? this.apply(s, response, result) : s),
+        state,
+      );
+      return after ? withDiagnostics(after, dropped) : after;
+    });
   }
 
   private apply(state: TabState, response: CapturedResponse, result: ReturnType<typeof extract>): TabState {

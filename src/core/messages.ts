@@ -6,23 +6,20 @@ import type { IdentityResult, TabState } from './types';
 
 export const MESSAGE_TAG = 'waffle-inspector';
 
-/** Most responses one `page/captured-batch` may carry (the content script sends far fewer). */
-export const MAX_BATCH = 100;
-/** A batch is sent before its JSON passes this many characters (a body is at most BODY_CAP). */
-export const MAX_BATCH_CHARS = 4_000_000;
-
 /** Content script (a tab's top frame) -> background. */
 export interface ContentMessages {
   'page/start': { req: { url: string; identity: IdentityResult; at: number }; res: null };
   'page/identity': { req: { identity: IdentityResult }; res: null };
   'page/captured': { req: CapturedResponse; res: null };
   /**
-   * Responses captured close together, in order: one message and one storage write for a burst.
-   * `json` is a JSON array of CapturedResponse: Chromium converts a message value by value on the
-   * page's main thread, and one string goes through far faster than many objects holding long strings
-   * (~300 µs less per 2.5 KB response; docs/BENCHMARKS.md).
+   * Capture events received close together, in order: one message and one storage write for a burst.
+   * `json` is a JSON array of `[capturedAt, detail]`, each detail the interceptor's envelope string as
+   * the page dispatched it, checked by the content script only for type and size (`detailProblem`): the
+   * background reads it with `parseEnvelope`, in its own process rather than on the page's main thread.
+   * One string, because Chromium converts a message value by value on the page's main thread, and one
+   * string goes through far faster than many objects holding long strings (docs/BENCHMARKS.md).
    */
-  'page/captured-batch': { req: { json: string }; res: null };
+  'page/envelopes': { req: { json: string }; res: null };
   'page/dropped': { req: { url: string; reason: string; at: number }; res: null };
 }
 
@@ -53,7 +50,7 @@ export function isContentMessage(type: string): type is keyof ContentMessages {
     type === 'page/start' ||
     type === 'page/identity' ||
     type === 'page/captured' ||
-    type === 'page/captured-batch' ||
+    type === 'page/envelopes' ||
     type === 'page/dropped'
   );
 }

@@ -5,7 +5,7 @@ import { extract } from '../core/extract';
 import { describeIdentityProblem } from '../core/identity';
 import type { FlagSnapshot, TabState } from '../core/types';
 import { App } from './App';
-import type { PopupActions, PopupView } from './model';
+import { FIRST_ROWS, type PopupActions, type PopupView } from './model';
 import {
   diagnostic,
   FLAG_NAMES,
@@ -82,6 +82,17 @@ describe('App: flags', () => {
     }
     const onCount = Object.values(features).filter(Boolean).length;
     expect(screen.getByTestId('flag-count').textContent).toBe(`${onCount} of ${KNOWN_KEYS.length} on`);
+  });
+
+  it('lists every flag of a tab with many: the first screenful at once, the rest right after', () => {
+    const keys = Array.from({ length: FIRST_ROWS * 3 }, (_, i) => `enterprise_many_${String(i).padStart(3, '0')}`);
+    const features = randomFeatures(keys);
+    const state = tabState({ loads: [load([snapshot(SOURCES.learner, { features })])] });
+    show(ready(state)); // render() runs the effects, as the browser does after the first paint
+    expect(keysShown().sort()).toEqual([...keys].sort());
+    expect(screen.getAllByTestId('flag-key')[0]?.getAttribute('elementtiming')).toBe('first-flag');
+    fireEvent.input(screen.getByTestId('filter'), { target: { value: keys[keys.length - 1] } });
+    expect(keysShown()).toEqual([keys[keys.length - 1]]);
   });
 
   it('shows the latest value of a key and the source it came from', () => {

@@ -5,11 +5,12 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { matchesFilter } from '../core/flags';
 import { markdownReport } from '../core/report';
 import type { FlagRow, IdentityResult } from '../core/types';
-import { FlagRowView } from './FlagRowView';
+import { MemoFlagRow } from './FlagRowView';
 import {
   buildModel,
   clockTime,
   environmentText,
+  FIRST_ROWS,
   pathOf,
   sourceLabel,
   type PopupActions,
@@ -77,7 +78,11 @@ function Ready({ view, actions, now, renderFlagExtra, afterFlags }: ReadyProps) 
   const [filter, setFilter] = useState('');
   const [status, setStatus] = useState<Status>(null);
   const [busy, setBusy] = useState<'copy' | 'reload' | null>(null);
+  // False until the first frame is painted: Preact runs effects after it.
+  const [painted, setPainted] = useState(false);
   const filterRef = useRef<HTMLInputElement>(null);
+
+  useEffect(() => setPainted(true), []);
 
   // The filter box has the focus when the popup opens; "/" brings it back from anywhere else.
   useEffect(() => {
@@ -91,8 +96,10 @@ function Ready({ view, actions, now, renderFlagExtra, afterFlags }: ReadyProps) 
     return () => document.removeEventListener('keydown', onKey);
   }, []);
 
-  const visible = model.rows.filter((r) => matchesFilter(r, filter));
-  const nowMs = now();
+  const visible = useMemo(() => model.rows.filter((r) => matchesFilter(r, filter)), [model, filter]);
+  const shown = painted || filter.trim() !== '' ? visible : visible.slice(0, FIRST_ROWS);
+  // One "now" per model, so that rows whose data did not change need not render again.
+  const nowMs = useMemo(() => now(), [model, now]);
 
   const copy = async () => {
     const markdown = markdownReport({
@@ -194,10 +201,16 @@ function Ready({ view, actions, now, renderFlagExtra, afterFlags }: ReadyProps) 
         </div>
         {model.rows.length > 0 ? (
           <ul class="flag-list" id="flag-list" aria-label="Flags the portal received, on first">
-            {visible.map((row) => (
-              <FlagRowView key={row.key} row={row} now={nowMs} compared={model.hasPrevious}>
+            {shown.map((row, i) => (
+              <MemoFlagRow
+                key={row.key}
+                row={row}
+                now={nowMs}
+                compared={model.hasPrevious}
+                timing={i === 0 ? 'first-flag' : undefined}
+              >
                 {renderFlagExtra?.(row)}
-              </FlagRowView>
+              </MemoFlagRow>
             ))}
           </ul>
         ) : null}

@@ -15,6 +15,13 @@ import type {
   TabState,
 } from '../core/types';
 
+/**
+ * Flag rows in the popup's first frame: more than its 600 px show. The rest follow right after that
+ * frame is painted (a tab may report 500 flags: building, styling and laying out all of them first
+ * would keep the popup blank for tens of milliseconds; docs/BENCHMARKS.md).
+ */
+export const FIRST_ROWS = 30;
+
 /** What the popup has to show: still asking, an answer (possibly "nothing"), or why it could not ask. */
 export type PopupView = { status: 'loading' } | { status: 'error'; message: string } | ReadyView;
 

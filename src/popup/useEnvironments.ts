@@ -1,5 +1,5 @@
 // The environments to recognise portals by: the user's own (options page) and the presets, kept live.
-import { useEffect, useState } from 'preact/hooks';
+import { useLayoutEffect, useState } from 'preact/hooks';
 import { PRESETS } from '../core/environment';
 import { allEnvironments } from '../core/settings';
 import type { Environment } from '../core/types';
@@ -7,12 +7,15 @@ import { loadCustomEnvironments, watchCustomEnvironments } from '../platform/set
 
 export function useEnvironments(): readonly Environment[] {
   const [environments, setEnvironments] = useState<readonly Environment[]>(PRESETS);
-  useEffect(() => {
+  // Asked at once (a layout effect runs before the first paint), and the presets kept as they are when
+  // the user has none of their own: a new list would rebuild the whole popup for nothing.
+  useLayoutEffect(() => {
     let closed = false;
-    const stop = watchCustomEnvironments((custom) => setEnvironments(allEnvironments(custom)));
+    const update = (custom: Environment[]) => setEnvironments(custom.length === 0 ? PRESETS : allEnvironments(custom));
+    const stop = watchCustomEnvironments(update);
     loadCustomEnvironments().then(
       (custom) => {
-        if (!closed) setEnvironments(allEnvironments(custom));
+        if (!closed) update(custom);
       },
       () => undefined, // the presets stay: better a label missing than no popup
     );

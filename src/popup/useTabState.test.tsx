@@ -32,6 +32,18 @@ vi.mock('../platform/browser', () => ({
       },
     },
     storage: {
+      session: {
+        get: vi.fn(async (key: string) => {
+          fake.sent.push({ type: 'storage.session.get', payload: key });
+          if (fake.failNext) {
+            const e = fake.failNext;
+            fake.failNext = null;
+            throw e;
+          }
+          const id = Number(key.slice('tab:'.length));
+          return fake.states.has(id) ? { [key]: fake.states.get(id) } : {};
+        }),
+      },
       onChanged: {
         addListener: (l: StorageListener) => fake.storageListeners.add(l),
         removeListener: (l: StorageListener) => fake.storageListeners.delete(l),
@@ -41,14 +53,8 @@ vi.mock('../platform/browser', () => ({
 }));
 
 vi.mock('../platform/messaging', () => ({
-  send: vi.fn(async (type: string, payload: { tabId: number }) => {
-    fake.sent.push({ type, payload });
-    if (fake.failNext) {
-      const e = fake.failNext;
-      fake.failNext = null;
-      throw e;
-    }
-    return fake.states.get(payload.tabId) ?? null;
+  send: vi.fn(async (type: string) => {
+    throw new Error(`the popup reads storage.session itself, it does not send ${type}`);
   }),
 }));
 
@@ -98,7 +104,7 @@ describe('tabIdFromSearch', () => {
 });
 
 describe('useTabState', () => {
-  it('asks the background for the active tab and shows its state', async () => {
+  it("reads the active tab's state from storage.session and shows it", async () => {
     const id = 10 + Math.floor(Math.random() * 1000);
     const state = someState(id);
     fake.tabs = [{ id, url: state.url }];
@@ -107,7 +113,7 @@ describe('useTabState', () => {
     expect(result.current).toEqual({ status: 'loading' });
     await waitFor(() => expect(result.current.status).toBe('ready'));
     expect(result.current).toEqual({ status: 'ready', tabId: id, tabUrl: state.url, state });
-    expect(fake.sent).toEqual([{ type: 'popup/state', payload: { tabId: id } }]);
+    expect(fake.sent).toEqual([{ type: 'storage.session.get', payload: tabKey(id) }]);
   });
 
   it('follows ?tabId=N to a tab that is not the active one', async () => {
@@ -122,6 +128,20 @@ describe('useTabState', () => {
     await waitFor(() => expect(result.current.status).toBe('ready'));
     expect(result.current.status === 'ready' && result.current.tabId).toBe(id);
     expect(result.current.status === 'ready' && result.current.state).toEqual(state);
+    expect(fake.sent).toEqual([{ type: 'storage.session.get', payload: tabKey(id) }]); // read once, early
+  });
+
+  it('reads a bound tab again when its state changed while the tab was looked up', async () => {
+    const id = 3000 + Math.floor(Math.random() * 1000);
+    const first = someState(id);
+    const second = someState(id);
+    fake.tabs = [{ id, url: first.url }];
+    fake.states.set(id, first);
+    const { result } = renderHook(() => useTabState(`?tabId=${id}`));
+    // Before the tab lookup resolves: the background wrote a newer state.
+    fake.states.set(id, second);
+    fake.storageListeners.forEach((l) => l({ [tabKey(id)]: { newValue: second } }, 'session'));
+    await waitFor(() => expect(result.current.status === 'ready' && result.current.state).toEqual(second));
   });
 
   it('treats the state of a page at another origin as stale', async () => {
@@ -161,12 +181,14 @@ describe('useTabState', () => {
     expect(result.current.status === 'ready' && result.current.tabUrl).toBe('https://example.org/');
   });
 
-  it('says why when the background cannot be asked, or there is no tab', async () => {
+  it('says why when the state cannot be read, or there is no tab', async () => {
     fake.tabs = [{ id: 9, url: `${ORIGIN}/` }];
-    fake.failNext = new Error('Could not establish connection. Receiving end does not exist.');
+    fake.failNext = new Error('Access to storage is not allowed from this context.');
     const { result } = renderHook(() => useTabState(''));
     await waitFor(() => expect(result.current.status).toBe('error'));
-    expect(result.current.status === 'error' && result.current.message).toMatch(/Receiving end does not exist/);
+    expect(result.current.status === 'error' && result.current.message).toMatch(
+      /Could not read this tab's flags: Access to storage is not allowed/,
+    );
     cleanup();
 
     fake.tabs = [];

@@ -1,9 +1,9 @@
-// The popup's data: which tab it is about, and that tab's state from the background, kept live.
-import { useEffect, useState } from 'preact/hooks';
+// The popup's data: which tab it is about, and that tab's state as the background keeps it in
+// `storage.session`, kept live.
+import { useLayoutEffect, useState } from 'preact/hooks';
 import type { TabState } from '../core/types';
 import { tabKey } from '../core/storage-keys';
 import { browser, type Storage, type Tabs } from '../platform/browser';
-import { send } from '../platform/messaging';
 import type { PopupView } from './model';
 
 /**
@@ -54,6 +54,17 @@ async function findTab(search: string): Promise<TabRef | null> {
   return { id: tab.id, url: tab.url ?? null };
 }
 
+/**
+ * The tab's state, read from `storage.session` where the background keeps it: one call to the browser,
+ * where asking the background would be a message to the worker (waking it if it was stopped), its own
+ * storage read, and the answer back, all with the state copied at every step (docs/BENCHMARKS.md).
+ */
+async function readState(tabId: number): Promise<unknown> {
+  const key = tabKey(tabId);
+  const items = await browser.storage.session.get(key);
+  return items[key];
+}
+
 function message(e: unknown): string {
   return e instanceof Error && e.message ? e.message : String(e);
 }
@@ -61,27 +72,37 @@ function message(e: unknown): string {
 export function useTabState(search: string = location.search): PopupView {
   const [view, setView] = useState<PopupView>({ status: 'loading' });
 
-  useEffect(() => {
+  // A layout effect: it runs as soon as the "Reading this tab…" view is rendered, where Preact runs a
+  // plain effect only after the next frame is painted, which would delay asking by a frame or more.
+  useLayoutEffect(() => {
     let closed = false;
     let asked = 0;
     let tab: TabRef | null = null;
 
-    const refresh = async (): Promise<void> => {
+    const show = async (read: Promise<unknown>): Promise<void> => {
       if (!tab) return;
       const { id, url } = tab;
       const mine = ++asked;
       try {
-        const state = await send('popup/state', { tabId: id });
+        const state = await read;
         if (closed || mine !== asked) return;
-        setView({ status: 'ready', tabId: id, tabUrl: url, state: currentState(id, url, state) });
+        setView({ status: 'ready', tabId: id, tabUrl: url, state: currentState(id, url, state as TabState | null) });
       } catch (e) {
         if (closed || mine !== asked) return;
-        setView({ status: 'error', message: `Could not ask the extension for this tab's flags: ${message(e)}` });
+        setView({ status: 'error', message: `Could not read this tab's flags: ${message(e)}` });
       }
     };
+    const refresh = (): Promise<void> => (tab ? show(readState(tab.id)) : Promise.resolve());
+
+    // A popup bound to a tab (?tabId=) reads the state while it asks for the tab's URL.
+    const bound = tabIdFromSearch(search);
+    let early = bound === null ? null : readState(bound);
+    early?.catch(() => undefined);
 
     const onStorage = (changes: Record<string, Storage.StorageChange>, area: string): void => {
-      if (tab && area === 'session' && Object.prototype.hasOwnProperty.call(changes, tabKey(tab.id))) void refresh();
+      if (area !== 'session') return;
+      if (!tab && bound !== null && Object.prototype.hasOwnProperty.call(changes, tabKey(bound))) early = null;
+      if (tab && Object.prototype.hasOwnProperty.call(changes, tabKey(tab.id))) void refresh();
     };
     const onTabUpdated = (id: number, info: Tabs.OnUpdatedChangeInfoType): void => {
       if (tab && id === tab.id && info.url !== undefined) {
@@ -104,7 +125,8 @@ export function useTabState(search: string = location.search): PopupView {
         setView({ status: 'error', message: 'There is no active tab in this window to inspect.' });
         return;
       }
-      await refresh();
+      // The early read, unless the state changed since it was made.
+      await (early && tab.id === bound ? show(early) : refresh());
     })();
 
     return () => {
