@@ -1,11 +1,11 @@
 // The two Chromium sessions of the bench, launched alike: the same binary, flags and a fresh profile
-// each; the only difference is the built extension. (test/e2e/browsers.ts launches its plain session
-// with a slightly different flag set, which is fine for tests but not for a 2% comparison.)
+// each (the flags of every test session, test/e2e/harness.ts chromiumArgs, plus a host rule); the only
+// difference is the built extension.
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
-import { builtExtension, CHROMIUM } from '../test/e2e/harness';
+import { builtExtension, CHROMIUM, chromiumArgs } from '../test/e2e/harness';
 import { HOST_RULE } from './server';
 
 export interface BenchBrowser {
@@ -14,18 +14,6 @@ export interface BenchBrowser {
   extensionOrigin: string | null;
   close(): Promise<void>;
 }
-
-const ARGS = [
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-default-browser-check',
-  '--disable-features=Translate,MediaRouter',
-  `--host-resolver-rules=${HOST_RULE}`,
-];
 
 /**
  * A private copy of the built extension: other people may run `vite build` while the bench runs,
@@ -41,8 +29,7 @@ export function snapshotExtension(dist?: string): { dir: string; remove(): void 
 
 export async function launchBench(extensionDir: string | null): Promise<BenchBrowser> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'wi-bench-chromium-'));
-  const args = [...ARGS];
-  if (typeof process.getuid === 'function' && process.getuid() === 0) args.push('--no-sandbox');
+  const args = [...chromiumArgs(), `--host-resolver-rules=${HOST_RULE}`];
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
