@@ -61,6 +61,24 @@ export interface Session {
 
 const noExtension = () => Promise.reject(new Error('no extension in this session'));
 
+/** A session of a browser without the extension (the baseline of comparisons). */
+function plainSession(name: BrowserName, browser: Browser, cleanUp: () => void = () => undefined): Session {
+  return {
+    name,
+    browser,
+    withExtension: false,
+    extensionOrigin: null,
+    newPage: () => browser.newPage(),
+    openPopup: noExtension,
+    openExtensionPage: noExtension,
+    allowOptionalHost: noExtension,
+    close: async () => {
+      await browser.close().catch(() => undefined);
+      cleanUp();
+    },
+  };
+}
+
 async function chromium(options: LaunchOptions): Promise<Session> {
   if (options.extension === false) {
     const userDataDir = mkdtempSync(join(tmpdir(), 'wi-chromium-plain-'));
@@ -71,20 +89,7 @@ async function chromium(options: LaunchOptions): Promise<Session> {
       userDataDir,
       args: chromiumArgs(),
     });
-    return {
-      name: 'chromium',
-      browser,
-      withExtension: false,
-      extensionOrigin: null,
-      newPage: () => browser.newPage(),
-      openPopup: noExtension,
-      openExtensionPage: noExtension,
-      allowOptionalHost: noExtension,
-      close: async () => {
-        await browser.close().catch(() => undefined);
-        rmSync(userDataDir, { recursive: true, force: true });
-      },
-    };
+    return plainSession('chromium', browser, () => rmSync(userDataDir, { recursive: true, force: true }));
   }
   const s: ChromiumSession = await launchChromium();
   const origin = `chrome-extension://${s.extension.id}`;
@@ -166,17 +171,7 @@ async function firefox(options: LaunchOptions): Promise<Session> {
     extraPrefsFirefox: withExtension ? firefoxPrefs(uuid) : {},
   });
   if (!dir) {
-    return {
-      name: 'firefox',
-      browser,
-      withExtension: false,
-      extensionOrigin: null,
-      newPage: () => browser.newPage(),
-      openPopup: noExtension,
-      openExtensionPage: noExtension,
-      allowOptionalHost: noExtension,
-      close: () => browser.close().catch(() => undefined),
-    };
+    return plainSession('firefox', browser);
   }
   try {
     // WebDriver BiDi `webExtension.install`: a temporary add-on, as about:debugging loads one.
