@@ -117,9 +117,10 @@ const verdict = (ok) => (ok ? 'met' : '**missed**');
 function pageRow(m, target, label) {
   const r = m.ratios.wall.onOff;
   const noise = m.ratios.wall.noise;
-  const inNoise = r.median > target && r.p25 <= noise.p75;
+  // Met only when the median is within the target. A median above it is missed, even when the run's
+  // noise (two identical tabs, off2 ÷ off) is as large: the noise is printed beside it for the reader.
   const result = `×${f(r.median, 3)} (paired IQR ${iqr(r, 3)}; noise floor ×${f(noise.median, 3)}, IQR ${iqr(noise, 3)})`;
-  const state = r.median <= target ? 'met' : inNoise ? 'inside the noise' : '**missed**';
+  const state = verdict(r.median <= target);
   return `| ${label}: wall time with ÷ without | ≤ ${target} | ${result} | ${state} |`;
 }
 
