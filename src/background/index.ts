@@ -2,9 +2,8 @@
 // user sees: everything is in `storage.session` through TabStore, so a stopped worker loses nothing
 // but the changes of its last 250 ms (TabStore's write delay). The badge texts it remembers only spare
 // setting the same text again.
-import { readEnvelopeBatch } from '../core/envelope';
 import { isContentMessage, isEnvelope, isPageMessage, type Envelope } from '../core/messages';
-import type { CapturedResponse } from '../core/extract';
+import { decodeResults } from '../core/results';
 import { validOp, type BackendResult } from '../core/backend';
 import { browser, type Runtime } from '../platform/browser';
 import { sendToTab } from '../platform/messaging';
@@ -68,21 +67,6 @@ async function updateBadge(tabId: number, on: number | null): Promise<void> {
   }
 }
 
-/** A captured response from a content script's message, checked field by field; null if malformed. */
-function capturedResponse(value: unknown): CapturedResponse | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const p = value as Record<string, unknown>;
-  if (typeof p['url'] !== 'string' || typeof p['method'] !== 'string' || typeof p['status'] !== 'number') return null;
-  return {
-    url: p['url'],
-    method: p['method'],
-    status: p['status'],
-    capturedAt: typeof p['capturedAt'] === 'number' ? p['capturedAt'] : Date.now(),
-    body: typeof p['body'] === 'string' ? p['body'] : null,
-    bodyNote: typeof p['bodyNote'] === 'string' ? p['bodyNote'].slice(0, 300) : null,
-  };
-}
-
 async function fromContent(tabId: number, pageUrl: string, message: Envelope): Promise<null> {
   if (!isContentMessage(message.type)) return null;
   const p = message.payload as Record<string, unknown>;
@@ -102,16 +86,10 @@ async function fromContent(tabId: number, pageUrl: string, message: Envelope): P
       if (typeof p['identity'] !== 'object' || p['identity'] === null) return null;
       state = await store.setIdentity(tabId, p['identity'] as never);
       break;
-    case 'page/captured': {
-      const response = capturedResponse(p);
-      if (!response) return null;
-      state = await store.captured(tabId, response);
-      break;
-    }
-    case 'page/envelopes': {
-      const batch = readEnvelopeBatch(p['json'], pageUrl, Date.now());
-      if (!batch) return null;
-      state = await store.capturedMany(tabId, batch.responses, batch.dropped);
+    case 'page/results': {
+      const results = decodeResults(p['json']);
+      if (!results) return null;
+      state = await store.record(tabId, results);
       break;
     }
     case 'page/dropped':

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { fixtureText } from '../../test/fixtures';
-import type { CapturedResponse } from '../core/extract';
+import { extract, type CapturedResponse } from '../core/extract';
 import { MAX_LOADS } from '../core/storage-keys';
 import type { FlagSnapshot } from '../core/types';
 import { flagsOn, supersedes, TabStore, type SessionArea } from './tab-store';
@@ -169,8 +169,8 @@ describe('TabStore', () => {
       { ...learner(), url: 'http://localhost:18000/api/other/' },
       { ...learner(), capturedAt: 12 },
     ];
-    const dropped = [{ url: PAGE, method: '', source: null, at: 13, reason: 'a malformed capture event was ignored' }];
-    const state = await store.capturedMany(1, batch, dropped);
+    const dropped = { url: PAGE, method: '', source: null, at: 13, reason: 'a malformed capture event was ignored' };
+    const state = await store.record(1, [...batch.map(extract), { kind: 'diagnostic', diagnostic: dropped }]);
     expect(writes).toBe(1);
     expect(state?.loads[0]?.snapshots.map((s) => s.capturedAt)).toEqual([12]); // 12 supersedes 11
     expect(state?.diagnostics.map((d) => d.reason)).toEqual([
@@ -181,7 +181,7 @@ describe('TabStore', () => {
     const one = new TabStore(new MemoryArea(), () => 50);
     await one.pageStart(1, PAGE, { status: 'missing' }, 5);
     for (const r of batch) await one.captured(1, r);
-    await one.dropped(1, dropped[0]!);
+    await one.dropped(1, dropped);
     const expected = await one.get(1);
     expect({ ...state, loads: state?.loads.map((l) => ({ ...l, id: '' })) }).toEqual({
       ...expected,

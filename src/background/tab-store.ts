@@ -2,7 +2,7 @@
 // when the tab closes or leaves the origin. A load keeps the snapshots still needed: one that a later
 // one fully supersedes is dropped (see `supersedes`). Updates to one tab are serialised, so two messages that
 // arrive together cannot overwrite each other's changes.
-import { extract, type CapturedResponse } from '../core/extract';
+import { extract, type CapturedResponse, type ExtractResult } from '../core/extract';
 import { featureParams } from '../core/environment';
 import { latestValues } from '../core/flags';
 import { MAX_DIAGNOSTICS, MAX_LOADS, MAX_SNAPSHOTS_PER_LOAD, tabKey } from '../core/storage-keys';
@@ -121,33 +121,25 @@ export class TabStore {
 
   /** Reads a captured response; keeps its flags, or the reason it could not be read. */
   captured(tabId: number, response: CapturedResponse): Promise<TabState | null> {
-    return this.capturedMany(tabId, [response]);
+    return this.record(tabId, [extract(response)]);
+  }
+
+  /** Reads several captured responses, in order, in one update (the bench and the tests build states so). */
+  capturedMany(tabId: number, responses: readonly CapturedResponse[]): Promise<TabState | null> {
+    return this.record(tabId, responses.map(extract));
   }
 
   /**
-   * Reads several captured responses, in order, in one update of the tab's state (one storage write):
-   * the content script forwards a burst of responses as one batch. `dropped`: the batch's events that
-   * were not well-formed captures, kept as diagnostics in the same write.
+   * Keeps what several captured responses gave (core/results.ts), in order, in one update of the tab's
+   * state (one storage write): the content script sends a burst of responses as one batch.
    */
-  capturedMany(
-    tabId: number,
-    responses: readonly CapturedResponse[],
-    dropped: readonly Diagnostic[] = [],
-  ): Promise<TabState | null> {
-    const read = responses
-      .map((response) => ({ response, result: extract(response) }))
-      .filter((r) => r.result.kind !== 'ignored');
-    if (read.length === 0 && dropped.length === 0) return this.get(tabId);
-    return this.update(tabId, (state) => {
-      const after = read.reduce<TabState | null>(
-        (s, { response, result }) => (s ? this.apply(s, response, result) : s),
-        state,
-      );
-      return after ? withDiagnostics(after, dropped) : after;
-    });
+  record(tabId: number, results: readonly ExtractResult[]): Promise<TabState | null> {
+    const read = results.filter((r) => r.kind !== 'ignored');
+    if (read.length === 0) return this.get(tabId);
+    return this.update(tabId, (state) => read.reduce<TabState | null>((s, r) => (s ? this.apply(s, r) : s), state));
   }
 
-  private apply(state: TabState, response: CapturedResponse, result: ReturnType<typeof extract>): TabState {
+  private apply(state: TabState, result: ExtractResult): TabState {
     const [current, ...older] = state.loads;
     if (!current || result.kind === 'ignored') return state;
     if (result.kind === 'diagnostic') return withDiagnostics(state, [result.diagnostic]);
@@ -159,8 +151,8 @@ export class TabStore {
       extra = [
         ...extra,
         {
-          url: response.url,
-          method: response.method,
+          url: fresh.url,
+          method: fresh.method,
           source: null,
           at: this.now(),
           reason: `more than ${MAX_SNAPSHOTS_PER_LOAD} responses in one load: only the latest are kept`,

@@ -1,11 +1,15 @@
 // Content script (ISOLATED world), top frame of the portal pages, at document_start. Built as a
 // standalone IIFE so that its listener is in place before the first response the interceptor reports.
 //
-// It is the border between the page and the extension: every capture event is untrusted input. On the
-// page's main thread it makes only the cheap checks (a CustomEvent, a string detail, within the size
-// cap), stamps the time itself, and caps how many events one page load may send; it forwards the detail
-// string as it came, and the background, in its own process, reads it field by field (parseEnvelope).
-import { BATCH_MS, detailProblem, ENVELOPE_EVENT, MAX_BATCH, MAX_BATCH_CHARS } from '../core/envelope';
+// It is the border between the page and the extension: every capture event is untrusted input. In the
+// event listener it makes only the cheap checks (a CustomEvent, a string detail, within the size cap),
+// stamps the time itself, and caps how many events one page load may send. It reads the captures in
+// batches, in tasks of their own (the first right after the page's, the ones that follow within BATCH_MS together):
+// the envelope field by field, then the source's rule (core/results.ts), and sends the background what
+// they gave — flags, enterprise, user, or why not — not the bodies. The background checks all of it
+// again (`decodeResults`).
+import { BATCH_MS, detailProblem, ENVELOPE_EVENT, MAX_BATCH_CHARS } from '../core/envelope';
+import { encodeResults, MAX_RESULTS, readCaptures } from '../core/results';
 import { identityFromCookies } from '../core/identity';
 import type { IdentityResult } from '../core/types';
 import { detectContext, PRESETS } from '../core/environment';
@@ -55,7 +59,7 @@ function quiet(promise: Promise<unknown>): void {
   let pendingChars = 0;
   let timer: ReturnType<typeof setTimeout> | null = null;
 
-  /** Sends what is pending, and keeps a window of BATCH_MS open for what follows. */
+  /** Reads and sends what is pending, and keeps a window of BATCH_MS open for what follows. */
   function flush(): void {
     if (timer !== null) clearTimeout(timer);
     timer = null;
@@ -67,11 +71,12 @@ function quiet(promise: Promise<unknown>): void {
       lastCookies = now.key;
       quiet(send('page/identity', { identity: now.identity }));
     }
-    const json = JSON.stringify(pending);
+    const captures = pending;
     pending = [];
     pendingChars = 0;
-    quiet(send('page/envelopes', { json }));
     timer = setTimeout(flush, BATCH_MS);
+    const results = readCaptures(captures, location.href);
+    if (results.length > 0) quiet(send('page/results', { json: encodeResults(results) }));
   }
 
   document.addEventListener(ENVELOPE_EVENT, (event: Event) => {
@@ -99,7 +104,9 @@ function quiet(promise: Promise<unknown>): void {
       }
       pending.push([Date.now(), detail]);
       pendingChars += detail.length;
-      if (timer === null || pending.length >= MAX_BATCH || pendingChars >= MAX_BATCH_CHARS) flush();
+      if (pending.length >= MAX_RESULTS || pendingChars >= MAX_BATCH_CHARS) flush();
+      // No window open: read this one in a task of its own, right after the page's.
+      else if (timer === null) timer = setTimeout(flush, 0);
     } catch {
       // Nothing from here reaches the page.
     }

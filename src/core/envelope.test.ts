@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DETAIL_CAP, detailProblem, encodeEnvelope, MAX_BATCH, parseEnvelope, readEnvelopeBatch } from './envelope';
+import { DETAIL_CAP, detailProblem, encodeEnvelope, parseEnvelope } from './envelope';
 
 const PAGE = 'https://enterprise.edx.org/test-enterprise';
 const NOW = 1_700_000_000_000;
@@ -53,42 +53,5 @@ describe('page -> content script envelope', () => {
     expect(detailProblem('wi2 anything')).toBeNull(); // the background reads the rest
     expect(detailProblem(42)).toMatch(/without a text payload/);
     expect(detailProblem('x'.repeat(DETAIL_CAP + 1))).toMatch(/over the cap/);
-  });
-});
-
-describe('content script -> background batch of envelopes', () => {
-  const ok = (key: string) => encodeEnvelope('GET', '/enterprise/api/v1/enterprise-learner/', 200, '', `{"${key}":1}`);
-
-  it('reads every detail with parseEnvelope, in order: responses, and the rest as diagnostics', () => {
-    const json = JSON.stringify([
-      [NOW + 1, ok('a')],
-      [NOW + 2, 'wi1\nget me\nhttps://x.org/\n200\n\n{}'],
-      ['soon', ok('b')],
-      [NOW + 3, { forged: true }],
-    ]);
-    const batch = readEnvelopeBatch(json, PAGE, NOW);
-    expect(batch?.responses.map((r) => [r.capturedAt, r.url, r.body])).toEqual([
-      [NOW + 1, 'https://enterprise.edx.org/enterprise/api/v1/enterprise-learner/', '{"a":1}'],
-      [NOW, 'https://enterprise.edx.org/enterprise/api/v1/enterprise-learner/', '{"b":1}'], // no valid time: now
-    ]);
-    expect(batch?.dropped.map((d) => [d.at, d.url, d.reason])).toEqual([
-      [NOW + 2, PAGE, 'a capture event with an invalid method was ignored'],
-      [NOW + 3, PAGE, 'a capture event without a text payload was ignored'],
-    ]);
-  });
-
-  it('keeps nothing of a malformed batch', () => {
-    for (const json of [
-      42,
-      'not json',
-      '{}',
-      '[]',
-      JSON.stringify([[NOW, ok('a')], 'x']),
-      JSON.stringify([[NOW, ok('a'), 'extra']]),
-      JSON.stringify(Array.from({ length: MAX_BATCH + 1 }, () => [NOW, ok('a')])),
-      'x'.repeat(2 * (4_000_000 + DETAIL_CAP) + 1),
-    ]) {
-      expect(readEnvelopeBatch(json, PAGE, NOW), String(json).slice(0, 40)).toBeNull();
-    }
   });
 });

@@ -1,6 +1,7 @@
 // The one message the page interceptor sends: a CustomEvent on `document` whose `detail` is a string.
 // A string, because it crosses from the page's world to the content script's unchanged in every browser
-// (objects do not), and because the body must not be parsed on the page's main thread.
+// (objects do not), and because the page's world must not parse it: the content script reads it, in its
+// own world, after the page's burst of responses (core/results.ts).
 //
 //   detail = "wi1" \n METHOD \n URL \n STATUS \n NOTE \n BODY
 //
@@ -9,7 +10,6 @@
 //
 // The page can dispatch this event too, so the content script treats every field as hostile.
 import type { CapturedResponse } from './extract';
-import type { Diagnostic } from './types';
 
 export const ENVELOPE_EVENT = 'waffle-inspector:response';
 export const ENVELOPE_VERSION = 'wi1';
@@ -79,47 +79,12 @@ export function parseEnvelope(detail: unknown, pageUrl: string, now: number): En
 }
 
 /**
- * The content script forwards captures in batches, as one JSON string: the first at once, the ones
- * that follow within BATCH_MS together (each message costs the page's main thread, the browser and the
- * background; docs/BENCHMARKS.md). Not longer: what is pending when the page goes away is sent from
+ * The content script forwards what it read from captures in batches, as one JSON string (core/results.ts):
+ * the first in the task after its event, the ones that follow within BATCH_MS together (each message costs the page's main
+ * thread, the browser and the background; docs/BENCHMARKS.md). Not longer: what is pending when the page goes away is sent from
  * `pagehide`, and a batch sent then may reach the background after the next document's `page/start`,
  * or not at all: with 250 ms windows, Firefox failed capture.e2e.ts "marks what changed" every time.
  */
 export const BATCH_MS = 50;
-/** Most capture events one batch may carry (the content script sends far fewer). */
-export const MAX_BATCH = 100;
 /** The content script sends a batch before its details pass this many characters. */
 export const MAX_BATCH_CHARS = 4_000_000;
-
-/**
- * A content script's batch (`page/envelopes`): a JSON array of `[capturedAt, detail]`, each detail as
- * the page dispatched it. Every detail is read with `parseEnvelope`: the well-formed ones become
- * responses, the others diagnostics with the reason, in order. Null when the batch itself is malformed
- * (not the content script's doing: a compromised renderer's, so nothing of it is kept).
- */
-export function readEnvelopeBatch(
-  json: unknown,
-  pageUrl: string,
-  now: number,
-): { responses: CapturedResponse[]; dropped: Diagnostic[] } | null {
-  // JSON escaping at most doubles a detail's length.
-  if (typeof json !== 'string' || json.length > 2 * (MAX_BATCH_CHARS + DETAIL_CAP)) return null;
-  let items: unknown;
-  try {
-    items = JSON.parse(json);
-  } catch {
-    return null;
-  }
-  if (!Array.isArray(items) || items.length === 0 || items.length > MAX_BATCH) return null;
-  const responses: CapturedResponse[] = [];
-  const dropped: Diagnostic[] = [];
-  for (const item of items as unknown[]) {
-    if (!Array.isArray(item) || item.length !== 2) return null;
-    const [at, detail] = item as [unknown, unknown];
-    const capturedAt = typeof at === 'number' && Number.isFinite(at) ? at : now;
-    const result = parseEnvelope(detail, pageUrl, capturedAt);
-    if (result.ok) responses.push(result.response);
-    else dropped.push({ url: pageUrl.slice(0, 2000), method: '', source: null, at: capturedAt, reason: result.reason });
-  }
-  return { responses, dropped };
-}

@@ -1,7 +1,6 @@
 // The extension's internal messages: one typed map per channel, a constant source tag on every hop.
 // `platform/messaging.ts` sends and receives them; the background checks who sent each one.
 import type { BackendOp, BackendResult } from './backend';
-import type { CapturedResponse } from './extract';
 import type { IdentityResult, TabState } from './types';
 
 export const MESSAGE_TAG = 'waffle-inspector';
@@ -10,16 +9,14 @@ export const MESSAGE_TAG = 'waffle-inspector';
 export interface ContentMessages {
   'page/start': { req: { url: string; identity: IdentityResult; at: number }; res: null };
   'page/identity': { req: { identity: IdentityResult }; res: null };
-  'page/captured': { req: CapturedResponse; res: null };
   /**
-   * Capture events received close together, in order: one message and one storage write for a burst.
-   * `json` is a JSON array of `[capturedAt, detail]`, each detail the interceptor's envelope string as
-   * the page dispatched it, checked by the content script only for type and size (`detailProblem`): the
-   * background reads it with `parseEnvelope`, in its own process rather than on the page's main thread.
-   * One string, because Chromium converts a message value by value on the page's main thread, and one
-   * string goes through far faster than many objects holding long strings (docs/BENCHMARKS.md).
+   * What the content script read from capture events received close together, in order: one message
+   * and one storage write for a burst. `json` is `encodeResults` of the flags, enterprise and user each
+   * response gave (or why not), not the bodies; the background reads it with `decodeResults`, which
+   * trusts nothing in it. One string, because Chromium converts a message value by value on the page's
+   * main thread, and one string goes through far faster than many objects (docs/BENCHMARKS.md).
    */
-  'page/envelopes': { req: { json: string }; res: null };
+  'page/results': { req: { json: string }; res: null };
   'page/dropped': { req: { url: string; reason: string; at: number }; res: null };
 }
 
@@ -46,13 +43,7 @@ export interface Envelope<K extends MessageType = MessageType> {
 }
 
 export function isContentMessage(type: string): type is keyof ContentMessages {
-  return (
-    type === 'page/start' ||
-    type === 'page/identity' ||
-    type === 'page/captured' ||
-    type === 'page/envelopes' ||
-    type === 'page/dropped'
-  );
+  return type === 'page/start' || type === 'page/identity' || type === 'page/results' || type === 'page/dropped';
 }
 
 export function isPageMessage(type: string): type is keyof PageMessages {

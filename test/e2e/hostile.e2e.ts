@@ -9,6 +9,7 @@
 //   not read.
 import type { HTTPRequest, Page } from 'puppeteer-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { encodeResults } from '../../src/core/results';
 import { BROWSERS, launch, type Session } from './browsers';
 import { startLoopback, type Loopback } from './transparency-server';
 
@@ -30,6 +31,29 @@ function envelope(method: string, url: string, status: number | string, note: st
   return `wi1\n${method}\n${url}\n${status}\n${note}\n${body}`;
 }
 
+/**
+ * A well-formed `page/results` batch (src/core/results.ts) reporting `key` on: what a content script
+ * sends. Only the sender makes the background refuse it.
+ */
+function results(url: string, key: string): string {
+  return encodeResults([
+    {
+      kind: 'snapshot',
+      snapshot: {
+        source: 'enterprise-learner',
+        method: 'GET',
+        url,
+        status: 200,
+        capturedAt: Date.now(),
+        flags: [{ key, flag: null, on: true }],
+        enterprise: null,
+        username: null,
+      },
+      problems: [],
+    },
+  ]);
+}
+
 /** Forged window.postMessage payloads, of the shapes an attacker would guess. */
 function postMessages(origin: string): { name: string; payload: string }[] {
   const body = (key: string) => JSON.stringify({ enterprise_features: { [key]: true } });
@@ -47,8 +71,8 @@ function postMessages(origin: string): { name: string; payload: string }[] {
       payload: `({ tag: '${TAG}', type: 'content/backend', payload: { op: 'enroll', request: { flag: 'enterprise.x', reason: 'r', durationSeconds: 60 } } })`,
     },
     {
-      name: 'page/captured with forged flags',
-      payload: `({ tag: '${TAG}', type: 'page/captured', payload: { url: '${origin}${M}', method: 'GET', status: 200, capturedAt: 1, body: ${JSON.stringify(body('pm_forged_1'))}, bodyNote: null } })`,
+      name: 'page/results with forged flags',
+      payload: `({ tag: '${TAG}', type: 'page/results', payload: { json: ${JSON.stringify(results(origin + M, 'pm_forged_1'))} } })`,
     },
     { name: 'an envelope string', payload: JSON.stringify(envelope('GET', origin + M, 200, '', body('pm_forged_2'))) },
     {
@@ -422,10 +446,10 @@ for (const name of BROWSERS) {
       // The background has handled those before this answer (messages are handled in order).
       const stateBefore = await tabState(popup);
       // An extension page sending a content script's messages is refused: the tab's state is unchanged.
-      const forged = JSON.stringify({ enterprise_features: { from_extension_page: true } });
+      const forged = results(server.origin + M, 'from_extension_page');
       await popup.evaluate(`(async () => {
         const send = (type, payload) => chrome.runtime.sendMessage({ tag: '${TAG}', type, payload }).catch(() => null);
-        await send('page/captured', { url: ${JSON.stringify(server.origin + M)}, method: 'GET', status: 200, capturedAt: Date.now(), body: ${JSON.stringify(forged)}, bodyNote: null });
+        await send('page/results', { json: ${JSON.stringify(forged)} });
         await send('page/start', { url: ${JSON.stringify(server.origin + '/')}, identity: { status: 'missing' }, at: Date.now() });
         await send('page/dropped', { url: ${JSON.stringify(server.origin + '/')}, reason: 'forged by an extension page', at: Date.now() });
       })()`);
