@@ -67,6 +67,11 @@ async function updateBadge(tabId: number, on: number | null): Promise<void> {
   }
 }
 
+/** A document id as content scripts make them (`src/content`), or null. */
+function docId(value: unknown): string | null {
+  return typeof value === 'string' && /^[a-z0-9-]{8,40}$/.test(value) ? value : null;
+}
+
 async function fromContent(tabId: number, pageUrl: string, message: Envelope): Promise<null> {
   if (!isContentMessage(message.type)) return null;
   const p = message.payload as Record<string, unknown>;
@@ -80,16 +85,18 @@ async function fromContent(tabId: number, pageUrl: string, message: Envelope): P
         p['url'],
         p['identity'] as never,
         typeof p['at'] === 'number' && Number.isFinite(p['at']) ? p['at'] : Date.now(),
+        docId(p['doc']),
       );
       break;
     case 'page/identity':
       if (typeof p['identity'] !== 'object' || p['identity'] === null) return null;
-      state = await store.setIdentity(tabId, p['identity'] as never);
+      state = await store.setIdentity(tabId, p['identity'] as never, docId(p['doc']));
       break;
     case 'page/results': {
+      const doc = docId(p['doc']);
       const results = decodeResults(p['json']);
-      if (!results) return null;
-      state = await store.record(tabId, results);
+      if (!results || doc === null) return null;
+      state = await store.record(tabId, results, doc);
       break;
     }
     case 'page/dropped':

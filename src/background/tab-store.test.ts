@@ -1,24 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import { fixtureText } from '../../test/fixtures';
+import { MemoryArea } from '../../test/memory-area';
 import { extract, type CapturedResponse } from '../core/extract';
 import { MAX_LOADS } from '../core/storage-keys';
 import type { FlagSnapshot } from '../core/types';
 import { flagsOn, supersedes, TabStore, type SessionArea } from './tab-store';
-
-class MemoryArea implements SessionArea {
-  items = new Map<string, unknown>();
-  async get(key: string) {
-    await Promise.resolve();
-    return this.items.has(key) ? { [key]: structuredClone(this.items.get(key)) } : {};
-  }
-  async set(items: Record<string, unknown>) {
-    await Promise.resolve();
-    for (const [k, v] of Object.entries(items)) this.items.set(k, structuredClone(v));
-  }
-  async remove(key: string) {
-    this.items.delete(key);
-  }
-}
 
 const PAGE = 'http://localhost:8734/test-enterprise';
 const learner = (body = fixtureText('enterprise-learner.json'), status = 200): CapturedResponse => ({
@@ -187,6 +173,30 @@ describe('TabStore', () => {
       ...expected,
       loads: expected?.loads.map((l) => ({ ...l, id: '' })),
     });
+  });
+
+  it("keeps a document's late report with its own load, not the next document's", async () => {
+    const store = new TabStore(new MemoryArea(), () => 50);
+    await store.pageStart(1, PAGE, { status: 'missing' }, 5, 'doc-first-1');
+    await store.pageStart(1, PAGE, { status: 'missing' }, 6, 'doc-second-2');
+    // The first document's last batch (sent from pagehide) arrives after the second one started.
+    const first = { ...learner(), capturedAt: 7 };
+    await store.record(1, [extract(first)], 'doc-first-1');
+    let state = await store.get(1);
+    expect(state?.loads.map((l) => [l.id, l.snapshots.length])).toEqual([
+      ['doc-second-2', 0],
+      ['doc-first-1', 1],
+    ]);
+    expect(flagsOn(state)).toBe(0);
+    // A document no longer kept, or an identity from the previous document: nothing changes.
+    await store.record(1, [extract(first)], 'doc-gone-3');
+    await store.setIdentity(1, { status: 'garbled', cookieName: 'c', reason: 'r' }, 'doc-first-1');
+    expect(await store.get(1)).toEqual(state);
+    await store.record(1, [extract({ ...learner(), capturedAt: 8 })], 'doc-second-2');
+    await store.setIdentity(1, { status: 'garbled', cookieName: 'c', reason: 'r' }, 'doc-second-2');
+    state = await store.get(1);
+    expect(state?.loads.map((l) => l.snapshots.length)).toEqual([1, 1]);
+    expect(state?.identity.status).toBe('garbled');
   });
 
   it('does nothing for a tab it never saw start', async () => {

@@ -4,9 +4,11 @@
 // arrive together cannot overwrite each other's changes.
 import { extract, type CapturedResponse, type ExtractResult } from '../core/extract';
 import { featureParams } from '../core/environment';
-import { latestValues } from '../core/flags';
+import { latestValues, supersedes } from '../core/flags';
+
+export { supersedes };
 import { MAX_DIAGNOSTICS, MAX_LOADS, MAX_SNAPSHOTS_PER_LOAD, tabKey } from '../core/storage-keys';
-import type { Diagnostic, FlagSnapshot, IdentityResult, TabState } from '../core/types';
+import type { Diagnostic, IdentityResult, TabState } from '../core/types';
 
 export interface SessionArea {
   get(key: string): Promise<Record<string, unknown>>;
@@ -96,12 +98,22 @@ export class TabStore {
     }
   }
 
-  /** A document started loading in the tab: open a new load, or start afresh on another origin. */
-  pageStart(tabId: number, url: string, identity: IdentityResult, startedAt = this.now()): Promise<TabState | null> {
+  /**
+   * A document started loading in the tab: open a new load, or start afresh on another origin. `doc`:
+   * the document's own id (its content script's), which becomes the load's id, so that what the
+   * document sends later is kept with its load even when the next document has started meanwhile.
+   */
+  pageStart(
+    tabId: number,
+    url: string,
+    identity: IdentityResult,
+    startedAt = this.now(),
+    doc: string | null = null,
+  ): Promise<TabState | null> {
     const now = startedAt;
     return this.update(tabId, (state) => {
       const origin = originOf(url);
-      const load = { id: newLoadId(now), url, startedAt: now, snapshots: [] };
+      const load = { id: doc ?? newLoadId(now), url, startedAt: now, snapshots: [] };
       const keep = state && state.origin === origin;
       return {
         tabId,
@@ -115,8 +127,11 @@ export class TabStore {
     });
   }
 
-  setIdentity(tabId: number, identity: IdentityResult): Promise<TabState | null> {
-    return this.update(tabId, (state) => (state ? { ...state, identity } : null));
+  /** The user of the tab's current document; `doc`: from that document only (a later one may have started). */
+  setIdentity(tabId: number, identity: IdentityResult, doc: string | null = null): Promise<TabState | null> {
+    return this.update(tabId, (state) =>
+      state && (doc === null || state.loads[0]?.id === doc) ? { ...state, identity } : state,
+    );
   }
 
   /** Reads a captured response; keeps its flags, or the reason it could not be read. */
@@ -133,14 +148,21 @@ export class TabStore {
    * Keeps what several captured responses gave (core/results.ts), in order, in one update of the tab's
    * state (one storage write): the content script sends a burst of responses as one batch.
    */
-  record(tabId: number, results: readonly ExtractResult[]): Promise<TabState | null> {
+  record(tabId: number, results: readonly ExtractResult[], doc: string | null = null): Promise<TabState | null> {
     const read = results.filter((r) => r.kind !== 'ignored');
     if (read.length === 0) return this.get(tabId);
-    return this.update(tabId, (state) => read.reduce<TabState | null>((s, r) => (s ? this.apply(s, r) : s), state));
+    return this.update(tabId, (state) =>
+      read.reduce<TabState | null>((s, r) => (s ? this.apply(s, r, doc) : s), state),
+    );
   }
 
-  private apply(state: TabState, result: ExtractResult): TabState {
-    const [current, ...older] = state.loads;
+  /**
+   * Keeps one result in the load of document `doc` (null: the current load). A document whose load is
+   * no longer kept (five newer ones, or the tab went to another origin) adds nothing.
+   */
+  private apply(state: TabState, result: ExtractResult, doc: string | null): TabState {
+    const at = doc === null ? 0 : state.loads.findIndex((l) => l.id === doc);
+    const current = state.loads[at];
     if (!current || result.kind === 'ignored') return state;
     if (result.kind === 'diagnostic') return withDiagnostics(state, [result.diagnostic]);
     const fresh = result.snapshot;
@@ -159,7 +181,8 @@ export class TabStore {
         },
       ];
     }
-    return withDiagnostics({ ...state, loads: [{ ...current, snapshots }, ...older] }, extra);
+    const loads = state.loads.map((l, i) => (i === at ? { ...current, snapshots } : l));
+    return withDiagnostics({ ...state, loads }, extra);
   }
 
   dropped(tabId: number, diagnostic: Diagnostic): Promise<TabState | null> {
@@ -174,20 +197,6 @@ export class TabStore {
   clear(tabId: number): Promise<TabState | null> {
     return this.update(tabId, () => null);
   }
-}
-
-/**
- * Whether `later` leaves nothing for `earlier` to tell any reader (latestValues, latestEnterprise,
- * verify): it is no older, reports every key `earlier` reports, and names an enterprise if `earlier`
- * did. A portal that fetches the same endpoint again and again then keeps one snapshot per load, not
- * fifty: the popup reads (and the worker stores) a fraction of the data (docs/BENCHMARKS.md).
- */
-export function supersedes(later: FlagSnapshot, earlier: FlagSnapshot): boolean {
-  if (later.capturedAt < earlier.capturedAt) return false;
-  if (earlier.enterprise !== null && later.enterprise === null) return false;
-  if (earlier.flags.length > later.flags.length) return false;
-  const keys = new Set(later.flags.map((f) => f.key));
-  return earlier.flags.every((f) => keys.has(f.key));
 }
 
 function withDiagnostics(state: TabState, added: readonly Diagnostic[]): TabState {

@@ -9,7 +9,7 @@
 // they gave — flags, enterprise, user, or why not — not the bodies. The background checks all of it
 // again (`decodeResults`).
 import { BATCH_MS, detailProblem, ENVELOPE_EVENT, MAX_BATCH_CHARS } from '../core/envelope';
-import { encodeResults, MAX_RESULTS, readCaptures } from '../core/results';
+import { encodeResults, MAX_RESULTS, readCaptures, withoutSuperseded } from '../core/results';
 import { identityFromCookies } from '../core/identity';
 import type { IdentityResult } from '../core/types';
 import { detectContext, PRESETS } from '../core/environment';
@@ -40,9 +40,16 @@ function quiet(promise: Promise<unknown>): void {
   listenForBackendCalls(() => environments);
   let events = 0;
   let lastCookies = '';
-  const start = readIdentity();
-  lastCookies = start.key;
-  quiet(send('page/start', { url: location.href, identity: start.identity, at: Date.now() }));
+  /** This document's id: the background keeps what it reports with its load (a next one may have started). */
+  let doc = '';
+  function started(): void {
+    doc = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+    events = 0;
+    const start = readIdentity();
+    lastCookies = start.key;
+    quiet(send('page/start', { url: location.href, identity: start.identity, at: Date.now(), doc }));
+  }
+  started();
   quiet(
     environments.then((envs) => {
       const prefix = detectContext(location.href, envs).environment?.jwtCookiePrefix ?? '';
@@ -50,7 +57,7 @@ function quiet(promise: Promise<unknown>): void {
       cookiePrefix = prefix;
       const now = readIdentity();
       lastCookies = now.key;
-      quiet(send('page/identity', { identity: now.identity }));
+      quiet(send('page/identity', { identity: now.identity, doc }));
     }),
   );
 
@@ -69,14 +76,14 @@ function quiet(promise: Promise<unknown>): void {
     const now = readIdentity();
     if (now.key !== lastCookies) {
       lastCookies = now.key;
-      quiet(send('page/identity', { identity: now.identity }));
+      quiet(send('page/identity', { identity: now.identity, doc }));
     }
     const captures = pending;
     pending = [];
     pendingChars = 0;
     timer = setTimeout(flush, BATCH_MS);
-    const results = readCaptures(captures, location.href);
-    if (results.length > 0) quiet(send('page/results', { json: encodeResults(results) }));
+    const results = withoutSuperseded(readCaptures(captures, location.href));
+    if (results.length > 0) quiet(send('page/results', { json: encodeResults(results), doc }));
   }
 
   document.addEventListener(ENVELOPE_EVENT, (event: Event) => {
@@ -114,4 +121,8 @@ function quiet(promise: Promise<unknown>): void {
 
   // Leaving the page: nothing captured may wait for a timer that will never fire.
   addEventListener('pagehide', () => flush());
+  // Back from the back/forward cache: a load of its own, as a new document would be.
+  addEventListener('pageshow', (event: PageTransitionEvent) => {
+    if (event.persisted) started();
+  });
 })();

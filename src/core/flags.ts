@@ -44,3 +44,17 @@ export function matchesFilter(row: Pick<FlagRow, 'key' | 'flag' | 'source'>, fil
   if (!q) return true;
   return row.key.toLowerCase().includes(q) || (row.flag ?? '').toLowerCase().includes(q) || row.source.includes(q);
 }
+
+/**
+ * Whether `later` leaves nothing for `earlier` to tell any reader (latestValues, latestEnterprise,
+ * verify): it is no older, reports every key `earlier` reports, and names an enterprise if `earlier`
+ * did. A portal that fetches the same endpoint again and again then keeps one snapshot per load, not
+ * fifty: the popup reads (and the worker stores) a fraction of the data (docs/BENCHMARKS.md).
+ */
+export function supersedes(later: FlagSnapshot, earlier: FlagSnapshot): boolean {
+  if (later.capturedAt < earlier.capturedAt) return false;
+  if (earlier.enterprise !== null && later.enterprise === null) return false;
+  if (earlier.flags.length > later.flags.length) return false;
+  const keys = new Set(later.flags.map((f) => f.key));
+  return earlier.flags.every((f) => keys.has(f.key));
+}

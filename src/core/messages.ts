@@ -7,8 +7,12 @@ export const MESSAGE_TAG = 'waffle-inspector';
 
 /** Content script (a tab's top frame) -> background. */
 export interface ContentMessages {
-  'page/start': { req: { url: string; identity: IdentityResult; at: number }; res: null };
-  'page/identity': { req: { identity: IdentityResult }; res: null };
+  /**
+   * A document started (or came back from the back/forward cache). `doc` is its own id, sent again with
+   * everything it reports later, so that each report is kept with its document's load.
+   */
+  'page/start': { req: { url: string; identity: IdentityResult; at: number; doc: string }; res: null };
+  'page/identity': { req: { identity: IdentityResult; doc: string }; res: null };
   /**
    * What the content script read from capture events received close together, in order: one message
    * and one storage write for a burst. `json` is `encodeResults` of the flags, enterprise and user each
@@ -16,7 +20,7 @@ export interface ContentMessages {
    * trusts nothing in it. One string, because Chromium converts a message value by value on the page's
    * main thread, and one string goes through far faster than many objects (docs/BENCHMARKS.md).
    */
-  'page/results': { req: { json: string }; res: null };
+  'page/results': { req: { json: string; doc: string }; res: null };
   'page/dropped': { req: { url: string; reason: string; at: number }; res: null };
 }
 

@@ -1,8 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { fixtureText } from '../../test/fixtures';
+import { MemoryArea } from '../../test/memory-area';
 import { encodeEnvelope, parseEnvelope } from './envelope';
 import { extract } from './extract';
-import { decodeResults, encodeResults, MAX_RESULTS, readCaptures, type CaptureResult } from './results';
+import { TabStore } from '../background/tab-store';
+import {
+  decodeResults,
+  encodeResults,
+  MAX_RESULTS,
+  readCaptures,
+  withoutSuperseded,
+  type CaptureResult,
+} from './results';
 import { MAX_FEATURE_KEYS } from './sources/rule';
 import { MAX_DIAGNOSTICS } from './storage-keys';
 
@@ -95,6 +104,41 @@ describe('content script reads captures, the background reads what it sends', ()
     expect(s?.kind === 'snapshot' && s.snapshot.flags).toHaveLength(MAX_FEATURE_KEYS);
     expect(s?.kind === 'snapshot' && s.snapshot.username).toBe('u'.repeat(300));
     expect(s?.kind === 'snapshot' && s.snapshot.url.length).toBeGreaterThan(8192);
+  });
+});
+
+describe('a batch leaves out the snapshots a later one of it supersedes', () => {
+  const features = (keys: string[], on = true) =>
+    JSON.stringify({ enterprise_features: Object.fromEntries(keys.map((k) => [k, on])), bad: 1 });
+  const withProblem = (keys: string[]) =>
+    JSON.stringify({ enterprise_features: { ...Object.fromEntries(keys.map((k) => [k, true])), broken: 'yes' } });
+  const items: [number, string][] = [
+    [NOW + 1, env(features(['a', 'b']))],
+    [NOW + 2, env(withProblem(['a', 'b']))], // supersedes the first; its problem stays
+    [NOW + 3, env('<html></html>')],
+    [NOW + 4, env(features(['a'], false), BFF, 'POST')], // reports less: supersedes nothing
+    [NOW + 5, env(features(['a', 'b', 'c']))], // supersedes all three snapshots before it
+    [NOW + 6, env(features(['z']))],
+  ];
+
+  it('sends fewer snapshots, and the background keeps the same state as with all of them', async () => {
+    const all = readCaptures(items, PAGE);
+    const fewer = withoutSuperseded(all);
+    expect(all.filter((r) => r.kind === 'snapshot')).toHaveLength(5);
+    expect(
+      fewer.filter((r) => r.kind === 'snapshot').map((r) => r.kind === 'snapshot' && r.snapshot.capturedAt),
+    ).toEqual([NOW + 5, NOW + 6]);
+    const states = [];
+    for (const batch of [all, fewer]) {
+      const store = new TabStore(new MemoryArea(), () => NOW);
+      await store.pageStart(1, PAGE, { status: 'missing' }, NOW, 'doc-1234567');
+      states.push(await store.record(1, decodeResults(encodeResults(batch)) ?? [], 'doc-1234567'));
+    }
+    expect(states[1]).toEqual(states[0]);
+    expect(states[0]?.diagnostics.map((d) => d.reason)).toEqual([
+      expect.stringMatching(/HTML page/),
+      '"broken" is a string, not true/false: skipped',
+    ]);
   });
 });
 

@@ -15,6 +15,7 @@
 import { parseEnvelope } from './envelope';
 import { extract, type ExtractResult } from './extract';
 import { flagNameFor } from './flag-names';
+import { supersedes } from './flags';
 import { ruleFor, SOURCES } from './sources';
 import { MAX_FEATURE_KEYS, MAX_KEY_LENGTH, readEnterprise } from './sources/rule';
 import { MAX_DIAGNOSTICS } from './storage-keys';
@@ -54,6 +55,27 @@ export function readCaptures(items: readonly (readonly [number, string])[], page
     }
     const result = extract(envelope.response);
     if (result.kind !== 'ignored') out.push(result);
+  }
+  return out;
+}
+
+/**
+ * Leaves out each snapshot that a later one of the same batch supersedes (`supersedes`: the background
+ * would drop it on arrival, as it tells no reader anything), keeping its problems as diagnostics in its
+ * place: the background's state comes out the same. A portal that fetches an endpoint again and again
+ * gets the same flags each time, so a burst of its responses sends one snapshot, not one per response.
+ */
+export function withoutSuperseded(results: readonly CaptureResult[]): CaptureResult[] {
+  const out: CaptureResult[] = [];
+  for (const result of results) {
+    if (result.kind === 'snapshot') {
+      for (let i = out.length - 1; i >= 0; i--) {
+        const earlier = out[i]!;
+        if (earlier.kind !== 'snapshot' || !supersedes(result.snapshot, earlier.snapshot)) continue;
+        out.splice(i, 1, ...earlier.problems.map((diagnostic): CaptureResult => ({ kind: 'diagnostic', diagnostic })));
+      }
+    }
+    out.push(result);
   }
   return out;
 }
