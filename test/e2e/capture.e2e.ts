@@ -128,6 +128,10 @@ describe.each(BROWSERS)('capture in %s', (browserName) => {
     await page.reload();
     await page.waitForFunction(() => (window as unknown as { __pending: number }).__pending === 0);
     const popup = await session.openPopup(page);
+    // Both responses of the new load must be in before anything is compared: keys of the two overlap,
+    // so with the learner's alone some keys would differ from the previous load's later BFF values.
+    // The content script sends a burst's followers up to BATCH_MS later, so wait for every key.
+    await waitForRows(popup, Object.keys({ ...options.learnerFeatures, ...options.bffFeatures }).length);
     await popup.waitForSelector(`[data-testid="flag-row"][data-key="${flipped}"] [data-testid="flag-changed"]`, {
       timeout: 15_000,
     });
