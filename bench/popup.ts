@@ -16,6 +16,10 @@
 //   popup (App.tsx renders FIRST_ROWS of them in its first frame) — what the user sees;
 // - all rows in the DOM (a MutationObserver), and the next frame after;
 // and, for a tab with nothing captured, the moment its state is shown: the floor of any popup here.
+// The first of those is also given from two later starts, leaving out what no popup can change (the
+// browser committing the navigation, creating the page and its script contexts): from the arrival of
+// the page's HTML (Navigation Timing's responseEnd), and from the popup's own script starting (the
+// `waffle:popup-start` mark, its first statement: src/popup/start-mark.ts).
 import type { Browser, Page, WebWorker } from 'puppeteer-core';
 import { TabStore, type SessionArea } from '../src/background/tab-store';
 import type { CapturedResponse } from '../src/core/extract';
@@ -28,6 +32,9 @@ import { spread, type Spread } from './stats';
 export const FLAGS = 500;
 export const LOADS = 5;
 export const RESPONSES_PER_LOAD = 10;
+
+/** Marked by the popup's first statement (src/popup/start-mark.ts, which marks on import: not imported here). */
+export const POPUP_START_MARK = 'waffle:popup-start';
 
 export interface PopupResult {
   flags: number;
@@ -42,6 +49,12 @@ export interface PopupResult {
   firstPaintMs: Spread;
   /** The first screenful of rows in the DOM. */
   firstRowsMs: Spread;
+  /** The first screenful painted, from the arrival of the page's HTML (responseEnd). */
+  firstPaintFromHtmlMs: Spread;
+  /** The first screenful painted, from the popup's script starting (POPUP_START_MARK). */
+  firstPaintFromScriptMs: Spread;
+  /** The popup's script starting, from navigation. */
+  scriptStartMs: Spread;
   /** All rows in the DOM, and the next frame after. */
   renderedMs: Spread;
   paintedMs: Spread;
@@ -49,6 +62,11 @@ export interface PopupResult {
   emptyMs: Spread;
   /** The first contentful paint of that popup (its title): nothing can be painted sooner. */
   emptyFcpMs: Spread;
+  /** Every run's numbers, in run order (to pool runs or pair them across builds). */
+  samples: Record<
+    'firstPaint' | 'firstRows' | 'fromHtml' | 'fromScript' | 'scriptStart' | 'rendered' | 'empty' | 'emptyFcp',
+    number[]
+  >;
 }
 
 function keys(extra: string): string[] {
@@ -140,6 +158,10 @@ const observer = (want: number, first: number) => `(() => {
 interface Times {
   /** The popup's first contentful paint (its title: "Waffle Inspector"). */
   fcp: number;
+  /** The page's HTML received (Navigation Timing). */
+  responseEnd: number;
+  /** The popup's first statement (NaN for a build without the mark). */
+  scriptStart: number;
   firstRows: number;
   firstPaint: number;
   rendered: number;
@@ -169,7 +191,7 @@ async function once(browser: Browser, url: string, rows: number): Promise<Times>
       { timeout: 30_000 },
       rows,
     );
-    return await page.evaluate(() => {
+    return await page.evaluate((mark: string) => {
       const w = window as unknown as {
         __wiFcp: number;
         __wiFirstRows: number;
@@ -177,14 +199,17 @@ async function once(browser: Browser, url: string, rows: number): Promise<Times>
         __wiRendered: number;
         __wiPainted: number;
       };
+      const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
       return {
         fcp: w.__wiFcp,
+        responseEnd: nav?.responseEnd ?? Number.NaN,
+        scriptStart: performance.getEntriesByName(mark, 'mark')[0]?.startTime ?? Number.NaN,
         firstRows: w.__wiFirstRows,
         firstPaint: w.__wiFirstPaint ?? Number.NaN,
         rendered: w.__wiRendered,
         painted: w.__wiPainted,
       };
-    });
+    }, POPUP_START_MARK);
   } finally {
     await page.close();
   }
@@ -225,6 +250,9 @@ export async function popupRender(options: {
   await worker.evaluate(`chrome.storage.session.set({ [${key}]: ${json} })`);
   const firstRows: number[] = [];
   const firstPaint: number[] = [];
+  const fromHtml: number[] = [];
+  const fromScript: number[] = [];
+  const scriptStart: number[] = [];
   const rendered: number[] = [];
   const painted: number[] = [];
   for (let i = 0; i < options.warmup + options.runs; i++) {
@@ -232,6 +260,9 @@ export async function popupRender(options: {
     if (i < options.warmup) continue;
     firstRows.push(r.firstRows);
     firstPaint.push(r.firstPaint);
+    fromHtml.push(r.firstPaint - r.responseEnd);
+    fromScript.push(r.firstPaint - r.scriptStart);
+    scriptStart.push(r.scriptStart);
     rendered.push(r.rendered);
     painted.push(r.painted);
   }
@@ -255,9 +286,14 @@ export async function popupRender(options: {
     firstRows: Math.min(FLAGS, FIRST_ROWS),
     firstPaintMs: spread(firstPaint),
     firstRowsMs: spread(firstRows),
+    firstPaintFromHtmlMs: spread(fromHtml),
+    // Empty for a build whose popup does not mark its start.
+    firstPaintFromScriptMs: spread(fromScript.filter(Number.isFinite)),
+    scriptStartMs: spread(scriptStart.filter(Number.isFinite)),
     renderedMs: spread(rendered),
     paintedMs: spread(painted),
     emptyMs: spread(empty),
     emptyFcpMs: spread(emptyFcp),
+    samples: { firstPaint, firstRows, fromHtml, fromScript, scriptStart, rendered, empty, emptyFcp },
   };
 }

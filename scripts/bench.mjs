@@ -176,6 +176,14 @@ function table(results) {
       `| the same: navigation → all ${p.flags} rows in the DOM | | ` +
         `${f(p.renderedMs.median)} ms (IQR ${iqr(p.renderedMs)}, range ${range(p.renderedMs)}; next frame ${f(p.paintedMs.median)} ms) | |`,
     );
+    if (p.firstPaintFromScriptMs) {
+      lines.push(
+        `| the same, the part the popup controls: its script starting → first screenful of rows painted | | ` +
+          `${f(p.firstPaintFromScriptMs.median)} ms (IQR ${iqr(p.firstPaintFromScriptMs)}, range ${range(p.firstPaintFromScriptMs)}); ` +
+          `the script starts ${f(p.scriptStartMs.median)} ms after navigation (IQR ${iqr(p.scriptStartMs)}); from the page's HTML ` +
+          `received (responseEnd) ${f(p.firstPaintFromHtmlMs.median)} ms (IQR ${iqr(p.firstPaintFromHtmlMs)}) | |`,
+      );
+    }
     lines.push(
       `| the same popup, nothing captured in the tab (the floor on this machine): navigation → state shown | | ` +
         `${f(p.emptyMs.median)} ms (IQR ${iqr(p.emptyMs)}, range ${range(p.emptyMs)}); its first contentful paint (the title) ${f(p.emptyFcpMs.median)} ms (IQR ${iqr(p.emptyFcpMs)}) | |`,

@@ -78,7 +78,8 @@ function Ready({ view, actions, now, renderFlagExtra, afterFlags }: ReadyProps) 
   const [filter, setFilter] = useState('');
   const [status, setStatus] = useState<Status>(null);
   const [busy, setBusy] = useState<'copy' | 'reload' | null>(null);
-  // False until the first frame is painted: Preact runs effects after it.
+  // False until the first frame is done: Preact runs effects after its main-thread work (style, layout,
+  // paint), while the compositor still rasters it.
   const [painted, setPainted] = useState(false);
   const filterRef = useRef<HTMLInputElement>(null);
 
@@ -200,7 +201,11 @@ function Ready({ view, actions, now, renderFlagExtra, afterFlags }: ReadyProps) 
           {model.warnings.nothingCaptured ? null : reloadButton}
         </div>
         {model.rows.length > 0 ? (
-          <ul class="flag-list" id="flag-list" aria-label="Flags the portal received, on first">
+          <ul
+            class={shown.length < visible.length ? 'flag-list flag-list--first' : 'flag-list'}
+            id="flag-list"
+            aria-label="Flags the portal received, on first"
+          >
             {shown.map((row, i) => (
               <MemoFlagRow
                 key={row.key}

@@ -1,4 +1,5 @@
 // Entry point of the action popup: reads the tab's state and mounts the app, with enrollment.
+import './start-mark';
 import { render } from 'preact';
 import { useMemo } from 'preact/hooks';
 import { detectContext } from '../core/environment';

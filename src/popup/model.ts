@@ -16,11 +16,13 @@ import type {
 } from '../core/types';
 
 /**
- * Flag rows in the popup's first frame: more than its 600 px show. The rest follow right after that
- * frame is painted (a tab may report 500 flags: building, styling and laying out all of them first
- * would keep the popup blank for tens of milliseconds; docs/BENCHMARKS.md).
+ * Flag rows in the popup's first frame: more than its 600 px show (a row is at least ~60 px tall, and
+ * the header takes 120-240 px: 6-8 rows are in view). The rest follow right after that frame (a tab
+ * may report 500 flags: building, styling, laying out and painting all of them first would keep the
+ * popup blank for tens of milliseconds, and every row more in the first frame delays it;
+ * docs/BENCHMARKS.md).
  */
-export const FIRST_ROWS = 30;
+export const FIRST_ROWS = 12;
 
 /** What the popup has to show: still asking, an answer (possibly "nothing"), or why it could not ask. */
 export type PopupView = { status: 'loading' } | { status: 'error'; message: string } | ReadyView;

@@ -188,7 +188,7 @@ describe('npm run package', () => {
     expect(zipDirectory(dir).equals(readFileSync(file))).toBe(true);
   });
 
-  it('the Firefox zip passes web-ext lint with 0 errors, and only the known warning', () => {
+  it('the Firefox zip passes web-ext lint with 0 errors, and only the known warning (once per Preact bundle)', () => {
     const unpacked = unzip(join(out, packageNames(VERSION).firefox));
     try {
       const report = webExtLint(unpacked) as {
@@ -204,7 +204,10 @@ describe('npm run package', () => {
         expect(w.code).toBe('UNSAFE_VAR_ASSIGNMENT');
         expect(readFileSync(join(unpacked, w.file), 'utf8')).toContain('dangerouslySetInnerHTML');
       }
-      expect(report.warnings.length).toBeLessThanOrEqual(1);
+      // One per file that carries Preact's renderer: the popup's own single script (vite.config.ts
+      // popupOneFile) and the chunk the options page loads.
+      expect(new Set(report.warnings.map((w) => w.file)).size).toBe(report.warnings.length);
+      expect(report.warnings.length).toBeLessThanOrEqual(2);
     } finally {
       rmSync(unpacked, { recursive: true, force: true });
     }
