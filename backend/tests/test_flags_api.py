@@ -1,5 +1,6 @@
 """GET flags/: criteria, waffle's answer for the caller, enrollability, permissions, query count."""
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -272,3 +273,119 @@ def test_the_body_is_byte_for_byte_what_drf_renders(api, staff, support):
     indented = caller.client.get(API + "flags/", HTTP_ACCEPT="application/json; indent=2")
     assert indented.content.startswith(b'{\n  "user"')
     assert indented.json()["flags"] == response.json()["flags"]
+
+
+# ---- waffle is asked once per kind of flag: the answers must stay waffle's, flag by flag -----------
+
+_SHAPES = [
+    dict(everyone=True), dict(everyone=False), dict(everyone=True, staff=True), dict(everyone=False, staff=True),
+    dict(percent=Decimal("50")), dict(percent=Decimal("50.0"), rollout=True), dict(percent=Decimal("0")),
+    dict(percent=Decimal("99.9"), testing=True), dict(staff=True), dict(superusers=True), dict(authenticated=True),
+    dict(testing=True), dict(testing=True, staff=True), dict(languages="fr"), dict(languages="fr, de"),
+    dict(languages="de", authenticated=True), dict(rollout=True), dict(),
+]
+
+
+def _seed_kinds(users, mine, other):
+    """Three flags of every shape (same criteria, different names): plain, listing the users, limited
+    to the caller's group or to another group. Names with `_` and `-`, as the testing header mangles
+    them."""
+    names = []
+    for s, shape in enumerate(_SHAPES):
+        for variant in ("plain", "listed", "my_group", "other_group", "again"):
+            name = f"enterprise.k{s:02d}_{variant}" if s % 2 else f"enterprise.k{s:02d}-{variant}"
+            flag = Flag.objects.create(name=name, **{"superusers": False, **shape})
+            if variant == "listed":
+                flag.users.add(*users)
+            elif variant == "my_group":
+                flag.groups.add(mine)
+            elif variant == "other_group":
+                flag.groups.add(other)
+            names.append(name)
+    return names
+
+
+def _what_waffle_says(user, names, *, query=None, cookies=None, headers=None, language=None):
+    request = RequestFactory().get("/", query or {}, **(headers or {}))
+    request.user = user
+    request.COOKIES.update(cookies or {})
+    if language:
+        request.LANGUAGE_CODE = language
+    return {name: flag_is_active(request, name, read_only=True) for name in names}
+
+
+@pytest.mark.parametrize("override", [False, True])
+def test_active_for_me_is_waffles_answer_for_every_flag_of_every_kind(django_user_model, settings, override):
+    """Flags that differ only in name share waffle's answer; each one that the request names (a
+    query parameter, cookie or header of its own) or that lists the caller or a group of the caller's
+    is asked alone. Compared with `waffle.flag_is_active` for every flag, caller and request."""
+    settings.WAFFLE_OVERRIDE = override
+    mine, other = Group.objects.create(name="mine"), Group.objects.create(name="other")
+    people = [
+        make_user(django_user_model, "staff", staff=True),
+        make_user(django_user_model, "root", staff=True, superuser=True),
+        make_user(django_user_model, "support", perms=["enroll_others"]),
+    ]
+    people[0].groups.add(mine)
+    people[2].groups.add(mine)
+    names = _seed_kinds(people[:2], mine, other)
+    some = [n for n in names if n.endswith("plain")]
+    requests = [
+        {},
+        {"cookies": {f"dwf_{n}": value for n, value in zip(some, ["True", "False"] * len(some))}},
+        {"cookies": {f"dwft_{n}": value for n, value in zip(some, ["True", "False", "x"] * len(some))}},
+        {"query": {f"dwft_{n}": value for n, value in zip(some[::2], ["1", "0"] * len(some))}},
+        {"headers": {"HTTP_DWFT_" + n.upper().replace("-", "_"): v for n, v in zip(some[1::2], ["1", "0"] * 50)}},
+        {"query": {n: value for n, value in zip(some, ["1", "0", "x"] * len(some))}},  # WAFFLE_OVERRIDE
+    ]
+    for user in people:
+        for asked in requests:
+            client = client_for(user)
+            for name, value in asked.get("cookies", {}).items():
+                client.cookies[name] = value
+            response = client.get(API + "flags/", asked.get("query", {}), **asked.get("headers", {}))
+            got = {name: entry["active_for_me"] for name, entry in by_name(response).items()}
+            assert got == _what_waffle_says(user, names, **asked), (user.username, asked)
+
+
+def test_active_for_me_follows_the_request_language_per_flag(django_user_model):
+    """`request.LANGUAGE_CODE` (set by LocaleMiddleware in the LMS) is read once per kind too."""
+    from rest_framework.request import Request
+
+    from waffle_enrollments.evaluation import flags_document, read_caller
+    from waffle_enrollments.policy import get_policy
+
+    user = make_user(django_user_model, "staff", staff=True)
+    mine = Group.objects.create(name="mine")
+    names = _seed_kinds([user], mine, Group.objects.create(name="other"))
+    for language in (None, "fr", "de", "en"):
+        http = RequestFactory().get("/")
+        http.user = user
+        if language:
+            http.LANGUAGE_CODE = language
+        request = Request(http)
+        request.user = user
+        body = flags_document(request, get_policy(), {}, None, read_caller(user))
+        got = {f["name"]: f["active_for_me"] for f in json.loads(body)["flags"]}
+        assert got == _what_waffle_says(user, names, language=language), language
+
+
+def test_a_patched_or_swapped_flag_model_has_every_flag_asked_alone(api, staff, monkeypatch):
+    """The shared answer relies on the waffle code it was checked against; any other `is_active` (a
+    WAFFLE_FLAG_MODEL of the project's, a patch) is asked for every flag."""
+    from waffle_enrollments import evaluation
+
+    for n in range(3):
+        Flag.objects.create(name=f"enterprise.{n}", superusers=False)
+    asked = []
+    real = Flag.is_active
+
+    def is_active(self, request, read_only=False):
+        asked.append(self.name)
+        return self.name == "enterprise.1" or real(self, request, read_only)
+
+    monkeypatch.setattr(Flag, "is_active", is_active)
+    flags = by_name(api(staff).get("flags/"))
+    assert sorted(asked) == ["enterprise.0", "enterprise.1", "enterprise.2"]
+    assert [flags[f"enterprise.{n}"]["active_for_me"] for n in range(3)] == [False, True, False]
+    assert set(evaluation._catalogue.kinds) == {None}

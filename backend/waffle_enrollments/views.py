@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from . import policy as rules
 from . import services
-from .evaluation import flags_document
+from .evaluation import flags_document, read_caller
 from .exceptions import Conflict, InvalidRequest, PayloadTooLarge, exception_handler
 from .models import AuditEntry, Enrollment
 from .rendering import JSONRenderer, PreRendered
@@ -69,12 +69,22 @@ class _Base(APIView):
                 "An enrollment request is a small JSON object."
             )
         super().initial(request, *args, **kwargs)
-        services.expire_due()  # the sweep: one indexed query when nothing is due
+        if not self.sweeps_itself(request):
+            services.expire_due()  # the sweep: one indexed query when nothing is due
+
+    def sweeps_itself(self, request):
+        return False
 
 
 class FlagsView(_Base):
+    def sweeps_itself(self, request):
+        # GET (and HEAD) sweep in `read_caller`, first thing, in the same query as the caller's rows.
+        return request.method in ("GET", "HEAD")
+
     def get(self, request):
         user = request.user
+        caller_data = read_caller(user)  # the sweep, and the caller's memberships and groups
+
         policy = self.policy
         names = None
         given = request.query_params.getlist("names")
@@ -98,7 +108,7 @@ class FlagsView(_Base):
         }
         # Rendered here from pieces written once per version of the flag list (evaluation.py); the
         # renderer passes the bytes through, with the headers DRF's JSONRenderer gives.
-        return Response(PreRendered(flags_document(request, policy, head, names)))
+        return Response(PreRendered(flags_document(request, policy, head, names, caller_data)))
 
 
 def _find_user(identifier):
