@@ -23,7 +23,7 @@
 import type { Browser, Page, WebWorker } from 'puppeteer-core';
 import { TabStore, type SessionArea } from '../src/background/tab-store';
 import type { CapturedResponse } from '../src/core/extract';
-import { MAX_LOADS } from '../src/core/storage-keys';
+import { encodeTabState, MAX_LOADS } from '../src/core/storage-keys';
 import type { TabState } from '../src/core/types';
 import { FIRST_ROWS } from '../src/popup/model';
 import { fixture, identity, KNOWN_KEYS, SOURCES } from '../src/popup/test-data';
@@ -246,8 +246,9 @@ export async function popupRender(options: {
   }
 
   const state = await heavyState(tabId, options.hostUrl);
-  const json = JSON.stringify(state);
-  await worker.evaluate(`chrome.storage.session.set({ [${key}]: ${json} })`);
+  // As the worker keeps it: one JSON string (src/core/storage-keys.ts).
+  const json = encodeTabState(state);
+  await worker.evaluate(`chrome.storage.session.set({ [${key}]: ${JSON.stringify(json)} })`);
   const firstRows: number[] = [];
   const firstPaint: number[] = [];
   const fromHtml: number[] = [];

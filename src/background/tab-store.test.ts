@@ -120,7 +120,7 @@ describe('TabStore', () => {
       expect(written).toHaveLength(0);
       expect(await store.get(1)).toEqual(last);
       await vi.advanceTimersByTimeAsync(100);
-      expect(written).toEqual([last]);
+      expect(written).toEqual([JSON.stringify(last)]); // one string (storage-keys.ts encodeTabState)
       expect(await new TabStore(area).get(1)).toEqual(last); // a restarted worker reads it
 
       // A change while a write is waiting, then the tab closes: storage ends empty.
@@ -197,6 +197,17 @@ describe('TabStore', () => {
     state = await store.get(1);
     expect(state?.loads.map((l) => l.snapshots.length)).toEqual([1, 1]);
     expect(state?.identity.status).toBe('garbled');
+  });
+
+  it('keeps the state as one JSON string, and reads anything else under its key as nothing', async () => {
+    const area = new MemoryArea();
+    const store = new TabStore(area, () => 50);
+    const state = await store.pageStart(3, PAGE, { status: 'missing' }, 5);
+    expect(area.items.get('tab:3')).toBe(JSON.stringify(state));
+    for (const stored of [{ ...state }, '{"loads": 1}', 'not json', '[]', 42, null]) {
+      area.items.set('tab:3', stored);
+      expect(await new TabStore(area).get(3), JSON.stringify(stored)).toBeNull();
+    }
   });
 
   it('does nothing for a tab it never saw start', async () => {

@@ -7,7 +7,14 @@ import { featureParams } from '../core/environment';
 import { latestValues, supersedes } from '../core/flags';
 
 export { supersedes };
-import { MAX_DIAGNOSTICS, MAX_LOADS, MAX_SNAPSHOTS_PER_LOAD, tabKey } from '../core/storage-keys';
+import {
+  decodeTabState,
+  encodeTabState,
+  MAX_DIAGNOSTICS,
+  MAX_LOADS,
+  MAX_SNAPSHOTS_PER_LOAD,
+  tabKey,
+} from '../core/storage-keys';
 import type { Diagnostic, IdentityResult, TabState } from '../core/types';
 
 export interface SessionArea {
@@ -51,7 +58,7 @@ export class TabStore {
     if (this.unwritten.has(tabId)) return this.unwritten.get(tabId) ?? null;
     const key = tabKey(tabId);
     const items = await this.area.get(key);
-    return (items[key] as TabState | undefined) ?? null;
+    return decodeTabState(items[key]);
   }
 
   /** Runs `change` on the tab's state after every earlier change to that tab has finished. */
@@ -73,7 +80,7 @@ export class TabStore {
   }
 
   private async write(tabId: number, state: TabState | null): Promise<void> {
-    if (state) await this.area.set({ [tabKey(tabId)]: state });
+    if (state) await this.area.set({ [tabKey(tabId)]: encodeTabState(state) });
     else await this.area.remove(tabKey(tabId));
   }
 

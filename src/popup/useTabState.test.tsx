@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { act, cleanup, renderHook, waitFor } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { tabKey } from '../core/storage-keys';
+import { encodeTabState, tabKey } from '../core/storage-keys';
 import type { TabState } from '../core/types';
 import { load, ORIGIN, randomFeatures, snapshot, SOURCES, tabState } from './test-data';
 
@@ -41,7 +41,7 @@ vi.mock('../platform/browser', () => ({
             throw e;
           }
           const id = Number(key.slice('tab:'.length));
-          return fake.states.has(id) ? { [key]: fake.states.get(id) } : {};
+          return fake.states.has(id) ? { [key]: encodeTabState(fake.states.get(id) as TabState) } : {};
         }),
       },
       onChanged: {

@@ -2,7 +2,7 @@
 // `storage.session`, kept live.
 import { useLayoutEffect, useState } from 'preact/hooks';
 import type { TabState } from '../core/types';
-import { tabKey } from '../core/storage-keys';
+import { decodeTabState, tabKey } from '../core/storage-keys';
 import { browser, type Storage, type Tabs } from '../platform/browser';
 import type { PopupView } from './model';
 
@@ -59,10 +59,10 @@ async function findTab(search: string): Promise<TabRef | null> {
  * where asking the background would be a message to the worker (waking it if it was stopped), its own
  * storage read, and the answer back, all with the state copied at every step (docs/BENCHMARKS.md).
  */
-async function readState(tabId: number): Promise<unknown> {
+async function readState(tabId: number): Promise<TabState | null> {
   const key = tabKey(tabId);
   const items = await browser.storage.session.get(key);
-  return items[key];
+  return decodeTabState(items[key]);
 }
 
 function message(e: unknown): string {

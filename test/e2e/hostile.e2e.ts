@@ -214,7 +214,11 @@ for (const name of BROWSERS) {
         const api = globalThis.browser ?? globalThis.chrome;
         const all = await api.storage.session.get(null);
         const keys = Object.keys(all);
-        const tab = keys.map((k) => all[k]).find((s) => s && s.origin === ${JSON.stringify(server.origin)});
+        // Tab states are kept as JSON strings (src/core/storage-keys.ts).
+        const tab = keys
+          .filter((k) => k.startsWith('tab:'))
+          .map((k) => JSON.parse(all[k]))
+          .find((s) => s && s.origin === ${JSON.stringify(server.origin)});
         const load = tab && tab.loads[0];
         return {
           keys,

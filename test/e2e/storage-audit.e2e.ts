@@ -104,6 +104,10 @@ for (const name of BROWSERS) {
       })()`)) as Record<string, Record<string, unknown>>;
       await ext.close();
       await page.close();
+      // A tab's state is kept as one JSON string (src/core/storage-keys.ts): audit what it holds.
+      const tabs = Object.keys(dump['session'] ?? {}).filter((k) => k.startsWith('tab:'));
+      expect(tabs.length).toBeGreaterThan(0);
+      for (const k of tabs) dump['session']![k] = JSON.parse(dump['session']![k] as string) as unknown;
 
       const text = JSON.stringify(dump);
       // Not vacuous: the session did capture, and the claims shown are there.
