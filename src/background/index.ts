@@ -11,7 +11,7 @@ import { keepCustomScriptsRegistered } from './dynamic-scripts';
 import { expectKey } from '../core/storage-keys';
 import { flagsOn, TabStore } from './tab-store';
 
-/** A tab's state changes with each capture batch; it is written at most every 250 ms (see TabStore). */
+/** A tab's state changes with each capture batch; a burst's changes are written together every 250 ms (see TabStore). */
 const WRITE_DELAY_MS = 250;
 
 const store = new TabStore(

@@ -100,7 +100,7 @@ describe('TabStore', () => {
     expect(state?.loads[0]?.snapshots).toEqual([]);
   });
 
-  it('with a write delay, writes the changes of a burst once, and reads them back before that', async () => {
+  it('with a write delay, writes the first change at once and the rest of a burst together, read back before', async () => {
     vi.useFakeTimers();
     try {
       const area = new MemoryArea();
@@ -114,14 +114,23 @@ describe('TabStore', () => {
         },
       };
       const store = new TabStore(counted, () => 50, 100);
-      await store.pageStart(1, PAGE, { status: 'missing' }, 5);
+      const started = await store.pageStart(1, PAGE, { status: 'missing' }, 5);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(written).toEqual([JSON.stringify(started)]); // at once: one string (storage-keys.ts encodeTabState)
       await store.captured(1, { ...learner(), capturedAt: 11 });
       const last = await store.captured(1, { ...learner(), capturedAt: 12 });
-      expect(written).toHaveLength(0);
+      expect(written).toHaveLength(1); // the window is open
       expect(await store.get(1)).toEqual(last);
       await vi.advanceTimersByTimeAsync(100);
-      expect(written).toEqual([JSON.stringify(last)]); // one string (storage-keys.ts encodeTabState)
+      expect(written).toEqual([JSON.stringify(started), JSON.stringify(last)]); // both, in one write
       expect(await new TabStore(area).get(1)).toEqual(last); // a restarted worker reads it
+
+      // A quiet window closes; the next lone change is written at once again.
+      await vi.advanceTimersByTimeAsync(100);
+      const lone = await store.captured(1, { ...learner(), capturedAt: 14 });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(written).toHaveLength(3);
+      expect(await new TabStore(area).get(1)).toEqual(lone);
 
       // A change while a write is waiting, then the tab closes: storage ends empty.
       await store.captured(1, { ...learner(), capturedAt: 13 });
@@ -129,7 +138,7 @@ describe('TabStore', () => {
       expect(await store.get(1)).toBeNull();
       await vi.advanceTimersByTimeAsync(100);
       expect(await new TabStore(area).get(1)).toBeNull();
-      expect(written).toHaveLength(1);
+      expect(written).toHaveLength(3); // the closed tab was removed, not written
     } finally {
       vi.useRealTimers();
     }

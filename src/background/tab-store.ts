@@ -84,25 +84,45 @@ export class TabStore {
     else await this.area.remove(tabKey(tabId));
   }
 
+  /**
+   * Keeps a changed state to write. The first change after a quiet spell is written at once, so that a
+   * lone capture reaches the popup without waiting; the changes that follow within writeDelayMs are
+   * written together when that window ends, and each write opens a new window (a burst of captures
+   * makes a write at its start and one per window after).
+   */
   private later(tabId: number, state: TabState | null): void {
     this.unwritten.set(tabId, state);
-    if (this.timers.has(tabId)) return;
-    const write = () => void this.flush(tabId).catch(() => undefined); // as a lost write: nothing to tell
-    this.timers.set(tabId, setTimeout(write, this.writeDelayMs));
+    if (this.timers.has(tabId)) return; // a window is open: its end writes this
+    this.writeWaiting(tabId);
+    this.openWindow(tabId);
+  }
+
+  private openWindow(tabId: number): void {
+    const end = () => {
+      this.timers.delete(tabId);
+      if (!this.unwritten.has(tabId)) return; // nothing changed meanwhile: the window closes
+      this.writeWaiting(tabId);
+      this.openWindow(tabId);
+    };
+    this.timers.set(tabId, setTimeout(end, this.writeDelayMs));
+  }
+
+  /** Writes the waiting state (a failed write is lost, as a stopped worker's would be: nothing to tell). */
+  private writeWaiting(tabId: number): Promise<void> {
+    const state = this.unwritten.get(tabId) ?? null;
+    return this.write(tabId, state)
+      .catch(() => undefined)
+      .finally(() => {
+        // A change made meanwhile waits for the window's end; this one is in storage.
+        if (this.unwritten.get(tabId) === state) this.unwritten.delete(tabId);
+      });
   }
 
   /** Writes a tab's state now if a change of it is waiting. Storage applies writes in the order made. */
   async flush(tabId: number): Promise<void> {
     clearTimeout(this.timers.get(tabId));
     this.timers.delete(tabId);
-    if (!this.unwritten.has(tabId)) return;
-    const state = this.unwritten.get(tabId) ?? null;
-    try {
-      await this.write(tabId, state);
-    } finally {
-      // A change made meanwhile waits for its own timer; this one is in storage (or lost with an error).
-      if (this.unwritten.get(tabId) === state) this.unwritten.delete(tabId);
-    }
+    if (this.unwritten.has(tabId)) await this.writeWaiting(tabId);
   }
 
   /**
