@@ -21,12 +21,13 @@
 // the page's HTML (Navigation Timing's responseEnd), and from the popup's own script starting (the
 // `waffle:popup-start` mark, its first statement: src/popup/start-mark.ts).
 import type { Browser, Page, WebWorker } from 'puppeteer-core';
-import { TabStore, type SessionArea } from '../src/background/tab-store';
+import { TabStore } from '../src/background/tab-store';
 import type { CapturedResponse } from '../src/core/extract';
 import { encodeTabState, MAX_LOADS } from '../src/core/storage-keys';
 import type { TabState } from '../src/core/types';
 import { FIRST_ROWS } from '../src/popup/model';
 import { fixture, identity, KNOWN_KEYS, SOURCES } from '../src/popup/test-data';
+import { MemoryArea } from '../test/memory-area';
 import { spread, type Spread } from './stats';
 
 export const FLAGS = 500;
@@ -73,19 +74,6 @@ function keys(extra: string): string[] {
   const out = KNOWN_KEYS.slice(0, FLAGS);
   for (let i = 0; out.length < FLAGS; i++) out.push(`enterprise_bench_flag_${extra}${i}`);
   return out;
-}
-
-class MemoryArea implements SessionArea {
-  items = new Map<string, unknown>();
-  async get(key: string) {
-    return this.items.has(key) ? { [key]: structuredClone(this.items.get(key)) } : {};
-  }
-  async set(items: Record<string, unknown>) {
-    for (const [k, v] of Object.entries(items)) this.items.set(k, structuredClone(v));
-  }
-  async remove(key: string) {
-    this.items.delete(key);
-  }
 }
 
 function response(post: boolean, features: Record<string, boolean>, capturedAt: number): CapturedResponse {

@@ -4,9 +4,9 @@
 // awaited in waves of WAVE, to either paths no source reads or the enterprise endpoints the extension
 // reads; every answer is the same JSON body (~2.5 KB, shaped like the recorded enterprise-learner),
 // so the two modes differ only in the URL.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { fixture } from '../test/fixtures';
+import { closeServers, listenOnLoopback } from '../test/loopback';
 
 export const REQUESTS = 200;
 export const WAVE = 20;
@@ -36,13 +36,6 @@ export function benchBody(): string {
   for (let i = 0; i < 40; i++) features[`enterprise_bench_feature_${i}`] = i % 3 === 0;
   body['enterprise_features'] = { ...(body['enterprise_features'] as object), ...features };
   return JSON.stringify(body);
-}
-
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
-  });
 }
 
 /**
@@ -103,8 +96,8 @@ export async function startBenchServer(): Promise<BenchServer> {
   const body = benchBody();
   const api = createServer();
   const portal = createServer();
-  const apiPort = await listen(api);
-  const portalPort = await listen(portal);
+  const apiPort = await listenOnLoopback(api);
+  const portalPort = await listenOnLoopback(portal);
   const portalOrigin = `http://localhost:${portalPort}`;
   const apiOrigin = `http://localhost:${apiPort}`;
 
@@ -137,16 +130,6 @@ export async function startBenchServer(): Promise<BenchServer> {
     portal: portalOrigin,
     api: apiOrigin,
     pageUrl: (mode, host = 'localhost') => `http://${host}:${portalPort}/?mode=${mode}`,
-    close: async () => {
-      await Promise.all(
-        [api, portal].map(
-          (s) =>
-            new Promise<void>((resolve) => {
-              s.closeAllConnections();
-              s.close(() => resolve());
-            }),
-        ),
-      );
-    },
+    close: () => closeServers(api, portal),
   };
 }

@@ -95,8 +95,19 @@ async function fromContent(tabId: number, pageUrl: string, message: Envelope): P
     case 'page/results': {
       const doc = docId(p['doc']);
       const results = decodeResults(p['json']);
-      if (!results || doc === null) return null;
-      state = await store.record(tabId, results, doc);
+      if (results && doc !== null) {
+        state = await store.record(tabId, results, doc);
+        break;
+      }
+      // Our content script never sends such a batch: say so, rather than lose its captures unseen.
+      state = await store.dropped(tabId, {
+        url: pageUrl.slice(0, 2000),
+        method: '',
+        source: null,
+        at: Date.now(),
+        reason:
+          "the extension could not read a batch of this page's captures, so they were not kept: reload the page; if it happens again, report it with this page's URL",
+      });
       break;
     }
     case 'page/dropped':

@@ -165,7 +165,7 @@ describe('TabStore', () => {
       { ...learner(), capturedAt: 12 },
     ];
     const dropped = { url: PAGE, method: '', source: null, at: 13, reason: 'a malformed capture event was ignored' };
-    const state = await store.record(1, [...batch.map(extract), { kind: 'diagnostic', diagnostic: dropped }]);
+    const state = await store.record(1, [...batch.map((r) => extract(r)), { kind: 'diagnostic', diagnostic: dropped }]);
     expect(writes).toBe(1);
     expect(state?.loads[0]?.snapshots.map((s) => s.capturedAt)).toEqual([12]); // 12 supersedes 11
     expect(state?.diagnostics.map((d) => d.reason)).toEqual([

@@ -168,7 +168,10 @@ export class TabStore {
 
   /** Reads several captured responses, in order, in one update (the bench and the tests build states so). */
   capturedMany(tabId: number, responses: readonly CapturedResponse[]): Promise<TabState | null> {
-    return this.record(tabId, responses.map(extract));
+    return this.record(
+      tabId,
+      responses.map((r) => extract(r)),
+    );
   }
 
   /**

@@ -18,6 +18,7 @@ describe('page -> content script envelope', () => {
         body,
         bodyNote: null,
       },
+      url: new URL('https://enterprise.edx.org/api/v1/bffs/learner/dashboard/'),
     });
   });
 

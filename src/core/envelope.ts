@@ -26,7 +26,8 @@ export function encodeEnvelope(method: string, url: string, status: number, note
   );
 }
 
-export type EnvelopeResult = { ok: true; response: CapturedResponse } | { ok: false; reason: string };
+/** `url`: the response's URL, parsed (its `href` is `response.url`). */
+export type EnvelopeResult = { ok: true; response: CapturedResponse; url: URL } | { ok: false; reason: string };
 
 /**
  * The cheap part of the check, all the content script does on the page's main thread: a string, within
@@ -75,6 +76,7 @@ export function parseEnvelope(detail: unknown, pageUrl: string, now: number): En
       body: note === '' ? detail.slice(from) : null,
       bodyNote: note === '' ? null : note.slice(0, 300),
     },
+    url: parsed,
   };
 }
 

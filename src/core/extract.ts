@@ -31,12 +31,14 @@ function describeNonJson(body: string): string {
   return 'the body is not valid JSON (truncated or malformed)';
 }
 
-export function extract(response: CapturedResponse): ExtractResult {
-  let url: URL;
-  try {
-    url = new URL(response.url);
-  } catch {
-    return { kind: 'ignored' };
+/** `url`: the response's URL already parsed, when the caller has it (the content script does). */
+export function extract(response: CapturedResponse, url: URL | null = null): ExtractResult {
+  if (url === null) {
+    try {
+      url = new URL(response.url);
+    } catch {
+      return { kind: 'ignored' };
+    }
   }
   const rule = ruleFor(response.method, url);
   if (!rule) return { kind: 'ignored' };

@@ -53,7 +53,7 @@ export function readCaptures(items: readonly (readonly [number, string])[], page
       });
       continue;
     }
-    const result = extract(envelope.response);
+    const result = extract(envelope.response, envelope.url);
     if (result.kind !== 'ignored') out.push(result);
   }
   return out;

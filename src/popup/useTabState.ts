@@ -79,17 +79,20 @@ export function useTabState(search: string = location.search): PopupView {
     let asked = 0;
     let tab: TabRef | null = null;
 
-    const show = async (read: Promise<unknown>): Promise<void> => {
+    const show = async (read: Promise<TabState | null>): Promise<void> => {
       if (!tab) return;
       const { id, url } = tab;
       const mine = ++asked;
       try {
         const state = await read;
         if (closed || mine !== asked) return;
-        setView({ status: 'ready', tabId: id, tabUrl: url, state: currentState(id, url, state as TabState | null) });
+        setView({ status: 'ready', tabId: id, tabUrl: url, state: currentState(id, url, state) });
       } catch (e) {
         if (closed || mine !== asked) return;
-        setView({ status: 'error', message: `Could not read this tab's flags: ${message(e)}` });
+        setView({
+          status: 'error',
+          message: `Could not read this tab's flags: ${message(e)}. Close the popup and open it again.`,
+        });
       }
     };
     const refresh = (): Promise<void> => (tab ? show(readState(tab.id)) : Promise.resolve());
@@ -117,7 +120,11 @@ export function useTabState(search: string = location.search): PopupView {
       try {
         tab = await findTab(search);
       } catch (e) {
-        if (!closed) setView({ status: 'error', message: `Could not find the tab: ${message(e)}` });
+        if (!closed)
+          setView({
+            status: 'error',
+            message: `Could not find the tab: ${message(e)}. Close the popup and open it again on the portal's tab.`,
+          });
         return;
       }
       if (closed) return;

@@ -3,9 +3,9 @@
 // values chosen at random per run, so nothing a test asserts can be hard-coded in the extension.
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fixture, REPO_ROOT } from '../fixtures';
+import { closeServers, listenOnLoopback } from '../loopback';
 
 export interface StandinOptions {
   username: string;
@@ -30,11 +30,8 @@ export interface Standin {
 
 const AXIOS = readFileSync(join(REPO_ROOT, 'node_modules', 'axios', 'dist', 'axios.min.js'), 'utf8');
 
-function listen(server: Server, host = 'localhost'): Promise<string> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(`http://${host}:${(server.address() as AddressInfo).port}`));
-  });
+async function listen(server: Server, host = 'localhost'): Promise<string> {
+  return `http://${host}:${await listenOnLoopback(server)}`;
 }
 
 export function randomFeatures(keys: readonly string[], extra = 2): Record<string, boolean> {
@@ -123,17 +120,7 @@ export async function startStandin(options: StandinOptions): Promise<Standin> {
     portal: portalOrigin,
     api: apiOrigin,
     requests,
-    close: async () => {
-      await Promise.all(
-        [api, portal].map(
-          (s) =>
-            new Promise<void>((r) => {
-              s.closeAllConnections();
-              s.close(() => r());
-            }),
-        ),
-      );
-    },
+    close: () => closeServers(api, portal),
   };
 }
 

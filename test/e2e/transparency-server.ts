@@ -9,7 +9,7 @@
 //               whether one reached the server before the page aborted it is a race, not a result)
 // The same origin on 127.0.0.1 is a second origin, for cross-origin (CORS, no-cors) requests.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServers, listenOnLoopback } from '../loopback';
 
 export interface LoopbackOptions {
   /** The page's inline <head> code for `/t?shape=<name>&head=1`, by shape name. */
@@ -145,11 +145,7 @@ export async function startLoopback(options: LoopbackOptions = {}): Promise<Loop
   const log = new Map<string, string[]>();
   const all: string[] = [];
   const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOnLoopback(server);
   const origin = `http://localhost:${port}`;
   const other = `http://127.0.0.1:${port}`;
 
@@ -303,10 +299,6 @@ ${headScript}
     features,
     log,
     all,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServers(server),
   };
 }
