@@ -26,17 +26,19 @@ export const APT_GROUPS = {
     'python3-jwt',
     'python3-pytest',
     'python3-pytest-django',
+    'python3-hypothesis',
   ],
+  lint: ['black', 'flake8'],
   chromium: ['chromium', 'fonts-dejavu-core'],
   firefox: ['firefox-esr'],
-  mariadb: ['mariadb-server', 'mariadb-client', 'python3-mysqldb'],
+  mariadb: ['mariadb-server', 'mariadb-client', 'python3-mysqldb', 'memcached', 'python3-pymemcache'],
 };
 
 const PROFILES = {
   '--npm': [],
   '--devstack': ['python'],
   '--demo': ['python', 'chromium'],
-  '--all': ['python', 'chromium', 'firefox', 'mariadb'],
+  '--all': ['python', 'lint', 'chromium', 'firefox', 'mariadb'],
 };
 
 function log(message) {
