@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
   test: {
+    setupFiles: ['test/seed.setup.ts'],
     projects: [
       {
         extends: true,

@@ -31,7 +31,7 @@ export interface BenchServer {
 
 /** The body every API request gets: the recorded enterprise-learner response, with ~40 feature keys. */
 export function benchBody(): string {
-  const body = fixture<Record<string, unknown>>('enterprise-learner.json');
+  const body = fixture<Record<string, unknown>>('lms-enterprise-api-v1-enterprise-learner.json');
   const features: Record<string, boolean> = {};
   for (let i = 0; i < 40; i++) features[`enterprise_bench_feature_${i}`] = i % 3 === 0;
   body['enterprise_features'] = { ...(body['enterprise_features'] as object), ...features };

@@ -322,7 +322,7 @@ class LearnerDashboardBffView(APIView):
                     "subscriptions": {
                         "customer_agreement": None,
                         "subscription_licenses": [],
-                        "subscription_licenses_by_status": {"activated": [], "assigned": [], "expired": [], "revoked": []},
+                        "subscription_licenses_by_status": {"activated": [], "assigned": [], "revoked": []},
                     }
                 },
                 "enterprise_course_enrollments": [],

@@ -17,16 +17,14 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 import json  # noqa: E402
-import os  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from django.contrib.auth.models import Permission  # noqa: E402
 from django.test import Client  # noqa: E402
 
 API = "/api/waffle-enrollments/v1/"
-FIXTURES_DIR = Path(
-    os.environ.get("WAFFLE_FIXTURES") or Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "openedx"
-)
+# The recorded Open edX responses, shared with the TypeScript tests (test/fixtures/openedx/README.md).
+FIXTURES_DIR = Path(__file__).resolve().parents[2] / "test" / "fixtures" / "openedx"
 
 
 def fixture(name):

@@ -79,7 +79,7 @@ def test_login_session_sets_session_and_jwt_cookie_pair(seeded, as_json):
     assert header_payload["samesite"] == "Lax" and header_payload["path"] == "/"
     token = f"{header_payload.value}.{signature.value}"
     claims = jwt_auth.decode(token)
-    expected = fixture("jwt-payload-staff.json")
+    expected = fixture("lms-edx-jwt-cookie-header-payload-staff.json")
     assert set(claims) == set(expected)
     assert claims["preferred_username"] == "staff" and claims["email"] == "staff@example.com"
     assert claims["administrator"] is True and claims["superuser"] is False
@@ -254,7 +254,7 @@ def test_untrusted_origin_cannot_write_even_with_token(seeded):
 
 
 def test_feature_map_matches_the_recorded_flag_names():
-    names = fixture("flag-names.json")
+    names = fixture("edx-enterprise-toggles-enterprise_features.json")
     names.pop("_about")
     assert FLAG_NAMES == names
 
@@ -283,7 +283,7 @@ def features(response):
 def test_enterprise_learner_shape_and_features_per_user(seeded):
     learner, _ = sign_in("learner")
     body = learner.get("/enterprise/api/v1/enterprise-learner/", {"username": "learner", "page": 1}).json()
-    recorded = fixture("enterprise-learner.json")
+    recorded = fixture("lms-enterprise-api-v1-enterprise-learner.json")
     assert shape(body) == shape(recorded)
     assert body["results"][0]["enterprise_customer"]["slug"] == "test-enterprise"
     assert set(body["enterprise_features"]) == set(recorded["enterprise_features"])
@@ -315,7 +315,7 @@ def test_enterprise_customer_and_dashboard_list(seeded):
     assert [c["slug"] for c in body["results"]] == ["second-enterprise"] and "enterprise_features" in body
     admin, _ = sign_in("ent_admin")
     body = admin.get("/enterprise/api/v1/enterprise-customer/dashboard_list/", {"enterprise_slug": "test-enterprise"}).json()
-    assert shape(body) == shape(fixture("enterprise-customer-dashboard-list.json"))
+    assert shape(body) == shape(fixture("lms-enterprise-api-v1-enterprise-customer-dashboard_list.json"))
     assert body["enterprise_features"]["admin_portal_learner_profile_view_enabled"] is True
     assert admin.get("/enterprise/api/v1/enterprise-customer/dashboard_list/", {"enterprise_slug": "second-enterprise"}).json()["count"] == 0
     learner, _ = sign_in("learner")
@@ -330,7 +330,7 @@ def test_bff_dashboard_from_forwarded_authorization_header(seeded):
                              content_type="application/json", HTTP_AUTHORIZATION=f"JWT {token}", **BFF)
     body = response.json()
     assert response.status_code == 200, body
-    recorded = fixture("bff-learner-dashboard.json")
+    recorded = fixture("enterprise-access-api-v1-bffs-learner-dashboard.json")
     assert list(body) == list(recorded)  # same keys, same order (errors/warnings before enterprise_features)
     assert shape(body) == shape(recorded)
     assert body["enterprise_features"]["catalog_query_search_filters_enabled"] is True

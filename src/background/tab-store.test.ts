@@ -7,7 +7,10 @@ import type { FlagSnapshot } from '../core/types';
 import { flagsOn, supersedes, TabStore, type SessionArea } from './tab-store';
 
 const PAGE = 'http://localhost:8734/test-enterprise';
-const learner = (body = fixtureText('enterprise-learner.json'), status = 200): CapturedResponse => ({
+const learner = (
+  body = fixtureText('lms-enterprise-api-v1-enterprise-learner.json'),
+  status = 200,
+): CapturedResponse => ({
   method: 'GET',
   url: 'http://localhost:18000/enterprise/api/v1/enterprise-learner/?username=alice',
   status,
@@ -37,7 +40,7 @@ describe('TabStore', () => {
     // Each response reports a key of its own, so that none supersedes another.
     const own = (i: number) =>
       learner(
-        fixtureText('enterprise-learner.json').replace(
+        fixtureText('lms-enterprise-api-v1-enterprise-learner.json').replace(
           '"enterprise_features": {',
           `"enterprise_features": {"own_${i}": true, `,
         ),

@@ -2,8 +2,8 @@ import { expect, it } from 'vitest';
 import { fixture } from '../../test/fixtures';
 import { FLAG_NAMES, flagNameFor, keyForFlag } from './flag-names';
 
-it('the key -> flag table equals the recorded flag-names.json', () => {
-  const { _about, ...table } = fixture<Record<string, string>>('flag-names.json');
+it('the key -> flag table equals the recorded edx-enterprise-toggles-enterprise_features.json', () => {
+  const { _about, ...table } = fixture<Record<string, string>>('edx-enterprise-toggles-enterprise_features.json');
   expect(_about).toBeTypeOf('string');
   expect(FLAG_NAMES).toEqual(table);
   const differing = Object.entries(table).filter(([key, flag]) => flag !== `enterprise.${key}`);

@@ -5,7 +5,7 @@ import { describeIdentityProblem, findJwtCookie, identityFromCookies, parseJwtCo
 const b64url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
 const header = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
 const cookieValue = (claims: unknown) => `${header}.${b64url(JSON.stringify(claims))}`;
-const staff = fixture('jwt-payload-staff.json');
+const staff = fixture('lms-edx-jwt-cookie-header-payload-staff.json');
 const NOW = 1_764_000_100;
 
 describe('identity from the JWT header.payload cookie', () => {

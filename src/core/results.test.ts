@@ -42,8 +42,8 @@ const roundTrip = (results: CaptureResult[]) => decodeResults(encodeResults(resu
 
 describe('content script reads captures, the background reads what it sends', () => {
   const items: [number, string][] = [
-    [NOW + 1, env(fixtureText('enterprise-learner.json'))],
-    [NOW + 2, env(fixtureText('bff-learner-dashboard.json'), BFF, 'POST')],
+    [NOW + 1, env(fixtureText('lms-enterprise-api-v1-enterprise-learner.json'))],
+    [NOW + 2, env(fixtureText('enterprise-access-api-v1-bffs-learner-dashboard.json'), BFF, 'POST')],
     [NOW + 3, env('{}', 'https://courses.edx.org/api/other/')], // no source reads it: nothing
     [NOW + 4, 'wi1\nget me\nhttps://x.org/\n200\n\n{}'], // malformed: a diagnostic for the page
     [NOW + 5, env('<html>sign in</html>')],
@@ -77,7 +77,7 @@ describe('content script reads captures, the background reads what it sends', ()
   });
 
   it('sends a fraction of the body', () => {
-    const body = fixtureText('enterprise-learner.json');
+    const body = fixtureText('lms-enterprise-api-v1-enterprise-learner.json');
     const json = encodeResults(readCaptures([[NOW, env(body)]], PAGE));
     expect(json.length).toBeLessThan(body.length / 2);
   });
@@ -143,7 +143,7 @@ describe('a batch leaves out the snapshots a later one of it supersedes', () => 
 });
 
 describe('decodeResults trusts nothing', () => {
-  const good = readCaptures([[NOW, env(fixtureText('enterprise-learner.json'))]], PAGE);
+  const good = readCaptures([[NOW, env(fixtureText('lms-enterprise-api-v1-enterprise-learner.json'))]], PAGE);
   const wire = JSON.parse(encodeResults(good)) as unknown[][];
   const snapshot = wire[0]!;
   const withField = (i: number, value: unknown) => JSON.stringify([snapshot.map((v, j) => (j === i ? value : v))]);

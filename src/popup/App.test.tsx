@@ -20,6 +20,7 @@ import {
   SOURCES,
   tabState,
 } from './test-data';
+import { random, randomInt, randomUuid } from '../../test/random';
 
 afterEach(cleanup);
 
@@ -45,7 +46,7 @@ function show(view: PopupView, acts: PopupActions = actions()) {
 
 /** A state with one load of one enterprise-learner response with random values. */
 function oneLoad(features = randomFeatures(), extra: Partial<TabState> = {}) {
-  const capturedAt = NOW - Math.floor(Math.random() * 3_600_000);
+  const capturedAt = NOW - randomInt(0, 3_600_000);
   const snap = snapshot(SOURCES.learner, { features, capturedAt });
   return { features, snap, state: tabState({ loads: [load([snap])], ...extra }) };
 }
@@ -110,7 +111,7 @@ describe('App: flags', () => {
 
   it('marks a key the extension does not know as "unknown key"', () => {
     const unknown = randomId('brand_new_feature_');
-    const features = { ...randomFeatures(), [unknown]: Math.random() < 0.5 };
+    const features = { ...randomFeatures(), [unknown]: random() < 0.5 };
     const { state } = oneLoad(features);
     show(ready(state));
     const row = rows().find((r) => r.getAttribute('data-key') === unknown);
@@ -172,10 +173,10 @@ describe('App: flags', () => {
 
   it('marks what changed since the previous load, new keys, and keys that vanished', () => {
     const keys = [...KNOWN_KEYS];
-    const gone = keys.splice(Math.floor(Math.random() * keys.length), 1)[0]!;
+    const gone = keys.splice(randomInt(0, keys.length), 1)[0]!;
     const added = randomId('added_');
     const before = randomFeatures([...keys, gone]);
-    const flipped = new Set(keys.filter(() => Math.random() < 0.4));
+    const flipped = new Set(keys.filter(() => random() < 0.4));
     flipped.add(pick(keys));
     const after: Record<string, boolean> = { [added]: true };
     for (const k of keys) after[k] = flipped.has(k) ? !before[k] : before[k]!;
@@ -232,7 +233,7 @@ describe('App: header', () => {
   it('shows the environment, the identity with badges and roles, and the latest enterprise', () => {
     const username = randomId('qa-');
     const enterpriseName = `Customer ${randomId()}`;
-    const uuid = crypto.randomUUID();
+    const uuid = randomUuid();
     const older = snapshot(SOURCES.learner, { capturedAt: NOW - 30_000 });
     const newer = snapshot(SOURCES.bff, {
       capturedAt: NOW - 10_000,
@@ -353,7 +354,7 @@ describe('App: warnings', () => {
     const nowS = Math.floor(NOW / 1000);
     const cases = [
       { status: 'missing' as const },
-      identity({ exp: nowS - 1 - Math.floor(Math.random() * 1000), preferred_username: randomId('u') }, nowS),
+      identity({ exp: nowS - 1 - randomInt(0, 1000), preferred_username: randomId('u') }, nowS),
       {
         status: 'garbled' as const,
         cookieName: 'stage-edx-jwt-cookie-header-payload',
@@ -469,7 +470,7 @@ describe('App: diagnostics', () => {
       startedAt + 1_000,
       `${LMS_URL}?username=${secret}`,
     );
-    const http = diagnostic(SOURCES.bff, 500 + Math.floor(Math.random() * 4), '{}', startedAt + 3_000);
+    const http = diagnostic(SOURCES.bff, 500 + randomInt(0, 4), '{}', startedAt + 3_000);
     const old = diagnostic(SOURCES.dashboardList, 403, '{}', startedAt - 5_000);
     show(ready(tabState({ loads: [load([snap], startedAt)], diagnostics: [http, html, old] })));
     const section = screen.getByTestId('diagnostics');

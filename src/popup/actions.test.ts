@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { random, randomInt } from '../../test/random';
 
 const sent = vi.hoisted(() => [] as { type: string; payload: unknown }[]);
 vi.mock('../platform/messaging', () => ({
@@ -16,14 +17,14 @@ beforeEach(() => {
 
 describe('popupActions', () => {
   it('reloads the tab through the background', async () => {
-    const id = Math.floor(Math.random() * 10_000);
+    const id = randomInt(0, 10_000);
     await popupActions(id, null).reload();
     expect(sent).toEqual([{ type: 'popup/reload', payload: { tabId: id } }]);
     await expect(popupActions(null, null).reload()).rejects.toThrow(/no tab/);
   });
 
   it('writes the report to the clipboard', async () => {
-    const text = `## report ${Math.random()}`;
+    const text = `## report ${random()}`;
     const writeText = vi.fn(async (_text: string) => undefined);
     await popupActions(1, { writeText }).copyReport(text);
     expect(writeText).toHaveBeenCalledWith(text);

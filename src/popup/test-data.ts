@@ -1,10 +1,11 @@
-// Test data for the popup's tests, built from the recorded Open edX responses (shared/fixtures/openedx/) and
+// Test data for the popup's tests, built from the recorded Open edX responses (test/fixtures/openedx/) and
 // run through the real extraction, with values varied on every run so nothing can be hard-coded.
 // Only tests import this file.
 import { fixture as readFixture } from '../../test/fixtures';
 import { extract } from '../core/extract';
 import { parseJwtCookie } from '../core/identity';
 import type { Diagnostic, FlagSnapshot, IdentityResult, PageLoad, TabState } from '../core/types';
+import { pick, random, randomInt, randomToken } from '../../test/random';
 
 export type Json = Record<string, unknown>;
 
@@ -14,24 +15,25 @@ export function fixture(name: string): Json {
 
 /** Response key -> Waffle flag name, as recorded. */
 export const FLAG_NAMES: Record<string, string> = Object.fromEntries(
-  Object.entries(fixture('flag-names.json')).filter(([k]) => !k.startsWith('_')) as [string, string][],
+  Object.entries(fixture('edx-enterprise-toggles-enterprise_features.json')).filter(([k]) => !k.startsWith('_')) as [
+    string,
+    string,
+  ][],
 );
 export const KNOWN_KEYS = Object.keys(FLAG_NAMES);
 
 export function randomId(prefix = ''): string {
-  return `${prefix}${Math.random().toString(36).slice(2, 10)}`;
+  return `${prefix}${randomToken(8)}`;
 }
 
-export function pick<T>(items: readonly T[]): T {
-  return items[Math.floor(Math.random() * items.length)]!;
-}
+export { pick };
 
 /** A random on/off for each key, with at least one of each when there are two keys or more. */
 export function randomFeatures(keys: readonly string[] = KNOWN_KEYS): Record<string, boolean> {
-  const values = keys.map(() => Math.random() < 0.5);
+  const values = keys.map(() => random() < 0.5);
   if (keys.length >= 2) {
-    const a = Math.floor(Math.random() * keys.length);
-    const b = (a + 1 + Math.floor(Math.random() * (keys.length - 1))) % keys.length;
+    const a = randomInt(0, keys.length);
+    const b = (a + 1 + randomInt(0, keys.length - 1)) % keys.length;
     values[a] = true;
     values[b] = false;
   }
@@ -50,16 +52,20 @@ export interface Source {
 
 export const SOURCES = {
   learner: {
-    fixture: 'enterprise-learner.json',
+    fixture: 'lms-enterprise-api-v1-enterprise-learner.json',
     method: 'GET',
     url: `${LMS}/enterprise/api/v1/enterprise-learner/?username=alice&page=1`,
   },
   dashboardList: {
-    fixture: 'enterprise-customer-dashboard-list.json',
+    fixture: 'lms-enterprise-api-v1-enterprise-customer-dashboard_list.json',
     method: 'GET',
     url: `${LMS}/enterprise/api/v1/enterprise-customer/dashboard_list/?page=1`,
   },
-  bff: { fixture: 'bff-learner-dashboard.json', method: 'POST', url: `${BFF}/api/v1/bffs/learner/dashboard/` },
+  bff: {
+    fixture: 'enterprise-access-api-v1-bffs-learner-dashboard.json',
+    method: 'POST',
+    url: `${BFF}/api/v1/bffs/learner/dashboard/`,
+  },
 } satisfies Record<string, Source>;
 
 export interface SnapshotOptions {
@@ -113,7 +119,7 @@ function base64Url(text: string): string {
 
 /** An IdentityResult from the recorded JWT payload, through the real cookie parser. */
 export function identity(claims: Json = {}, nowSeconds = Math.floor(Date.now() / 1000)): IdentityResult {
-  const payload = { ...fixture('jwt-payload-staff.json'), ...claims };
+  const payload = { ...fixture('lms-edx-jwt-cookie-header-payload-staff.json'), ...claims };
   const cookie = `${base64Url(JSON.stringify({ alg: 'RS512', typ: 'JWT' }))}.${base64Url(JSON.stringify(payload))}`;
   return parseJwtCookie('edx-jwt-cookie-header-payload', cookie, nowSeconds);
 }

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { encodeTabState, tabKey } from '../core/storage-keys';
 import type { TabState } from '../core/types';
 import { load, ORIGIN, randomFeatures, snapshot, SOURCES, tabState } from './test-data';
+import { randomInt } from '../../test/random';
 
 type StorageListener = (changes: Record<string, { oldValue?: unknown; newValue?: unknown }>, area: string) => void;
 type TabListener = (tabId: number, info: { url?: string; status?: string }) => void;
@@ -94,7 +95,7 @@ describe('currentState', () => {
 
 describe('tabIdFromSearch', () => {
   it('reads ?tabId=N and nothing else', () => {
-    const id = 1 + Math.floor(Math.random() * 100_000);
+    const id = 1 + randomInt(0, 100_000);
     expect(tabIdFromSearch(`?tabId=${id}`)).toBe(id);
     expect(tabIdFromSearch(`?x=1&tabId=${id}`)).toBe(id);
     for (const bad of ['', '?tabId=', '?tabId=-1', '?tabId=1.5', '?tabId=abc', '?tabId=99999999999']) {
@@ -105,7 +106,7 @@ describe('tabIdFromSearch', () => {
 
 describe('useTabState', () => {
   it("reads the active tab's state from storage.session and shows it", async () => {
-    const id = 10 + Math.floor(Math.random() * 1000);
+    const id = 10 + randomInt(0, 1000);
     const state = someState(id);
     fake.tabs = [{ id, url: state.url }];
     fake.states.set(id, state);
@@ -117,7 +118,7 @@ describe('useTabState', () => {
   });
 
   it('follows ?tabId=N to a tab that is not the active one', async () => {
-    const id = 2000 + Math.floor(Math.random() * 1000);
+    const id = 2000 + randomInt(0, 1000);
     const state = someState(id);
     fake.tabs = [
       { id: 1, url: 'moz-extension://x/src/popup/index.html' },
@@ -132,7 +133,7 @@ describe('useTabState', () => {
   });
 
   it('reads a bound tab again when its state changed while the tab was looked up', async () => {
-    const id = 3000 + Math.floor(Math.random() * 1000);
+    const id = 3000 + randomInt(0, 1000);
     const first = someState(id);
     const second = someState(id);
     fake.tabs = [{ id, url: first.url }];

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FLAG_NAMES } from '../../src/core/flag-names';
 import { launch, type Session } from './browsers';
 import { jwtCookieValue, randomFeatures, startStandin, type Standin } from './standin';
+import { randomUuid } from '../random';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const THEMES = ['light', 'dark'] as const;
@@ -41,7 +42,7 @@ describe('accessibility (axe-core) in chromium', () => {
 
   beforeAll(async () => {
     const keys = Object.keys(FLAG_NAMES);
-    const uuid = crypto.randomUUID();
+    const uuid = randomUuid();
     [standin, session] = await Promise.all([
       startStandin({
         username: 'qa-a11y',

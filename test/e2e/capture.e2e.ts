@@ -9,8 +9,7 @@ import { FLAG_NAMES } from '../../src/core/flag-names';
 import { REPO_ROOT } from '../fixtures';
 import { BROWSERS, launch, type Session } from './browsers';
 import { jwtCookieValue, randomFeatures, startStandin, type Standin, type StandinOptions } from './standin';
-
-const rand = () => Math.random().toString(36).slice(2, 8);
+import { randomToken, randomUuid } from '../random';
 
 async function rowsOf(popup: Page): Promise<Record<string, boolean>> {
   return popup.$$eval('[data-testid="flag-row"]', (rows) =>
@@ -30,8 +29,8 @@ describe.each(BROWSERS)('capture in %s', (browserName) => {
   let session: Session;
   let standin: Standin;
   let options: StandinOptions;
-  const username = `qa-${rand()}`;
-  const enterprise = { uuid: crypto.randomUUID(), name: `Enterprise ${rand()}`, slug: `ent-${rand()}` };
+  const username = `qa-${randomToken()}`;
+  const enterprise = { uuid: randomUuid(), name: `Enterprise ${randomToken()}`, slug: `ent-${randomToken()}` };
 
   beforeAll(async () => {
     const keys = Object.keys(FLAG_NAMES);
@@ -61,7 +60,7 @@ describe.each(BROWSERS)('capture in %s', (browserName) => {
 
   it('shows exactly the flags the page received, from <head> axios and later fetch', async () => {
     const page = await session.newPage();
-    await page.goto(`${standin.portal}/${enterprise.slug}?feature=new_ui&feature=beta_${rand()}`);
+    await page.goto(`${standin.portal}/${enterprise.slug}?feature=new_ui&feature=beta_${randomToken()}`);
     await page.waitForFunction(() => (window as unknown as { __pending: number }).__pending === 0, { timeout: 15_000 });
 
     // The page itself got exactly what the server sent: the interceptor changed nothing.

@@ -12,6 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { encodeResults } from '../../src/core/results';
 import { BROWSERS, launch, type Session } from './browsers';
 import { startLoopback, type Loopback } from './transparency-server';
+import { randomToken } from '../random';
 
 const TAG = 'waffle-inspector';
 const EVENT = 'waffle-inspector:response';
@@ -20,10 +21,9 @@ const M = '/enterprise/api/v1/enterprise-learner/';
 const BACKEND = /\/api\/waffle-enrollments\/|\/csrf\/api\/|\/login_refresh/;
 const BACKEND_WRITE = /^(?:POST|PUT|PATCH|DELETE) .*\/api\/waffle-enrollments\/|\/csrf\/api\/|\/login_refresh/;
 
-const rand = () => Math.random().toString(36).slice(2, 8);
-const XSS_KEY = `<img src=x onerror="window.__pwned=1">${rand()}`;
-const SCRIPT_KEY = `<script>window.__pwned=2</script>${rand()}`;
-const XSS_NAME = `<img src=x onerror="window.__pwned=3"><b>Evil ${rand()}</b>`;
+const XSS_KEY = `<img src=x onerror="window.__pwned=1">${randomToken()}`;
+const SCRIPT_KEY = `<script>window.__pwned=2</script>${randomToken()}`;
+const XSS_NAME = `<img src=x onerror="window.__pwned=3"><b>Evil ${randomToken()}</b>`;
 const PROTO_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', '__defineGetter__'];
 
 /** The detail string the interceptor would send (see src/core/envelope.ts). */
@@ -192,7 +192,7 @@ for (const name of BROWSERS) {
 
     /** A fresh portal-like page that counts errors thrown into it, with a marker a reload would lose. */
     async function freshPage(): Promise<void> {
-      await page.goto(`${server.origin}/t?shape=hostile-${rand()}`, { waitUntil: 'load' });
+      await page.goto(`${server.origin}/t?shape=hostile-${randomToken()}`, { waitUntil: 'load' });
       await page.evaluate(`(() => {
         window.__errors = [];
         window.addEventListener('error', (e) => window.__errors.push(String(e.message)));

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FLAG_NAMES } from '../../src/core/flag-names';
 import { BROWSERS, launch, type Session } from './browsers';
 import { randomFeatures, startStandin, type Standin, type StandinOptions } from './standin';
+import { randomToken, randomUuid } from '../random';
 
-const rand = () => Math.random().toString(36).slice(2, 8);
 const API = '(globalThis.browser ?? globalThis.chrome)';
 const OPTIONS = 'src/options/index.html';
 
@@ -37,15 +37,15 @@ describe.each(BROWSERS)('options page in %s', (browserName) => {
   let session: Session;
   let standin: Standin;
   let options: StandinOptions;
-  const host = `acme-${rand()}.localhost`;
-  const label = `Acme ${rand()}`;
+  const host = `acme-${randomToken()}.localhost`;
+  const label = `Acme ${randomToken()}`;
 
   beforeAll(async () => {
-    const username = `qa-${rand()}`;
+    const username = `qa-${randomToken()}`;
     options = {
       username,
       portalHost: host,
-      enterprise: { uuid: crypto.randomUUID(), name: `Enterprise ${rand()}`, slug: `ent-${rand()}` },
+      enterprise: { uuid: randomUuid(), name: `Enterprise ${randomToken()}`, slug: `ent-${randomToken()}` },
       learnerFeatures: randomFeatures(Object.keys(FLAG_NAMES).slice(0, 5)),
       bffFeatures: randomFeatures(Object.keys(FLAG_NAMES).slice(5)),
     };

@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { join } from 'node:path';
 import { fixture, REPO_ROOT } from '../fixtures';
 import { closeServers, listenOnLoopback } from '../loopback';
+import { random, randomToken } from '../random';
 
 export interface StandinOptions {
   username: string;
@@ -36,8 +37,8 @@ async function listen(server: Server, host = 'localhost'): Promise<string> {
 
 export function randomFeatures(keys: readonly string[], extra = 2): Record<string, boolean> {
   const map: Record<string, boolean> = {};
-  for (const k of keys) map[k] = Math.random() < 0.5;
-  for (let i = 0; i < extra; i++) map[`unknown_key_${Math.random().toString(36).slice(2, 8)}`] = Math.random() < 0.5;
+  for (const k of keys) map[k] = random() < 0.5;
+  for (let i = 0; i < extra; i++) map[`unknown_key_${randomToken()}`] = random() < 0.5;
   // Make sure both values occur at least once.
   const first = Object.keys(map)[0]!;
   const second = Object.keys(map)[1]!;
@@ -59,7 +60,9 @@ export async function startStandin(options: StandinOptions): Promise<Standin> {
   const portalOrigin = await listen(portal, options.portalHost);
 
   const learnerBody = () => {
-    const body = fixture<Record<string, unknown> & { results: Record<string, unknown>[] }>('enterprise-learner.json');
+    const body = fixture<Record<string, unknown> & { results: Record<string, unknown>[] }>(
+      'lms-enterprise-api-v1-enterprise-learner.json',
+    );
     const link = body.results[0]!;
     link['enterprise_customer'] = { ...(link['enterprise_customer'] as object), ...options.enterprise };
     link['user'] = { ...(link['user'] as object), username: options.username };
@@ -67,7 +70,7 @@ export async function startStandin(options: StandinOptions): Promise<Standin> {
     return JSON.stringify(body);
   };
   const bffBody = () => {
-    const body = fixture<Record<string, unknown>>('bff-learner-dashboard.json');
+    const body = fixture<Record<string, unknown>>('enterprise-access-api-v1-bffs-learner-dashboard.json');
     body['enterprise_customer'] = { ...options.enterprise, active: true };
     body['enterprise_features'] = options.bffFeatures;
     return JSON.stringify(body);

@@ -6,21 +6,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FLAG_NAMES } from '../../src/core/flag-names';
 import { BROWSERS, launch, type Session } from './browsers';
 import { jwtCookieValue, randomFeatures, startStandin, type Standin, type StandinOptions } from './standin';
-
-const rand = (n = 24) => Array.from({ length: n }, () => Math.random().toString(36)[2]).join('');
+import { randomToken, randomUuid } from '../random';
 
 for (const name of BROWSERS) {
   describe(`storage audit in ${name}`, () => {
     let session: Session;
     let standin: Standin;
     let options: StandinOptions;
-    const username = `qa-${rand(6)}`;
-    const enterprise = { uuid: crypto.randomUUID(), name: `Enterprise ${rand(6)}`, slug: `ent-${rand(6)}` };
+    const username = `qa-${randomToken(6)}`;
+    const enterprise = { uuid: randomUuid(), name: `Enterprise ${randomToken(6)}`, slug: `ent-${randomToken(6)}` };
     const secrets = {
-      csrfCookie: `csrf${rand(32)}`,
-      sessionCookie: `sess${rand(32)}`,
-      signatureCookie: `sig${rand(43)}`,
-      csrfInBody: `body${rand(32)}`,
+      csrfCookie: `csrf${randomToken(32)}`,
+      sessionCookie: `sess${randomToken(32)}`,
+      signatureCookie: `sig${randomToken(43)}`,
+      csrfInBody: `body${randomToken(32)}`,
       jwt: '',
     };
 
@@ -32,7 +31,7 @@ for (const name of BROWSERS) {
         user_id: 42,
         administrator: true,
         exp: Math.floor(Date.now() / 1000) + 3600,
-        jti: rand(20),
+        jti: randomToken(20),
         roles: [`enterprise_admin:${enterprise.uuid}`],
       });
       const bffFeatures = randomFeatures(keys.slice(4));

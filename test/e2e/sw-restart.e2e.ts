@@ -7,8 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FLAG_NAMES } from '../../src/core/flag-names';
 import { BROWSERS, launch, type Session } from './browsers';
 import { jwtCookieValue, randomFeatures, startStandin, type Standin, type StandinOptions } from './standin';
-
-const rand = () => Math.random().toString(36).slice(2, 8);
+import { randomToken, randomUuid } from '../random';
 
 interface Shown {
   rows: Record<string, boolean>;
@@ -35,8 +34,8 @@ describe.skipIf(!BROWSERS.includes('chromium'))('service worker stopped mid-sess
   let session: Session;
   let standin: Standin;
   let options: StandinOptions;
-  const username = `qa-${rand()}`;
-  const enterprise = { uuid: crypto.randomUUID(), name: `Enterprise ${rand()}`, slug: `ent-${rand()}` };
+  const username = `qa-${randomToken()}`;
+  const enterprise = { uuid: randomUuid(), name: `Enterprise ${randomToken()}`, slug: `ent-${randomToken()}` };
 
   beforeAll(async () => {
     const keys = Object.keys(FLAG_NAMES);

@@ -10,6 +10,7 @@
 // The same origin on 127.0.0.1 is a second origin, for cross-origin (CORS, no-cors) requests.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { closeServers, listenOnLoopback } from '../loopback';
+import { randomToken } from '../random';
 
 export interface LoopbackOptions {
   /** The page's inline <head> code for `/t?shape=<name>&head=1`, by shape name. */
@@ -31,8 +32,6 @@ export interface Loopback {
   all: string[];
   close(): Promise<void>;
 }
-
-const rand = () => Math.random().toString(36).slice(2, 8);
 
 /** The prelude every test page runs first: helpers the shapes share (the same with and without the extension). */
 export const PRELUDE = String.raw`(() => {
@@ -141,7 +140,7 @@ export const PRELUDE = String.raw`(() => {
 })();`;
 
 export async function startLoopback(options: LoopbackOptions = {}): Promise<Loopback> {
-  const features: Record<string, boolean> = { [`t_${rand()}_on`]: true, [`t_${rand()}_off`]: false };
+  const features: Record<string, boolean> = { [`t_${randomToken()}_on`]: true, [`t_${randomToken()}_off`]: false };
   const log = new Map<string, string[]>();
   const all: string[] = [];
   const server = createServer();

@@ -22,21 +22,21 @@ const cases = [
     id: 'enterprise-learner',
     method: 'GET',
     url: `${LMS}/enterprise/api/v1/enterprise-learner/?username=alice&page=1`,
-    file: 'enterprise-learner.json',
+    file: 'lms-enterprise-api-v1-enterprise-learner.json',
     username: 'alice',
   },
   {
     id: 'enterprise-customer-dashboard-list',
     method: 'GET',
     url: `${LMS}/enterprise/api/v1/enterprise-customer/dashboard_list/?enterprise_slug=test-enterprise`,
-    file: 'enterprise-customer-dashboard-list.json',
+    file: 'lms-enterprise-api-v1-enterprise-customer-dashboard_list.json',
     username: null,
   },
   {
     id: 'bff-learner',
     method: 'POST',
     url: `${BFF}/api/v1/bffs/learner/dashboard/`,
-    file: 'bff-learner-dashboard.json',
+    file: 'enterprise-access-api-v1-bffs-learner-dashboard.json',
     username: null,
   },
 ] as const;
@@ -79,7 +79,9 @@ describe('source rules on the recorded fixtures', () => {
   });
 
   it('the learner rule picks the active enterprise link when a user has several', () => {
-    const body = fixture<Record<string, unknown> & { results: Record<string, unknown>[] }>('enterprise-learner.json');
+    const body = fixture<Record<string, unknown> & { results: Record<string, unknown>[] }>(
+      'lms-enterprise-api-v1-enterprise-learner.json',
+    );
     const first = body.results[0]!;
     const other = { ...first, active: false, enterprise_customer: { uuid: 'u-other', name: 'Other', slug: 'other' } };
     body.results = [other, first];
@@ -95,7 +97,9 @@ describe('source rules on the recorded fixtures', () => {
       ['GET', `${LMS}/api/user/v1/me`],
       ['GET', 'not a url'],
     ] as const) {
-      expect(extract(response(method, url, fixtureText('enterprise-learner.json'))).kind).toBe('ignored');
+      expect(extract(response(method, url, fixtureText('lms-enterprise-api-v1-enterprise-learner.json'))).kind).toBe(
+        'ignored',
+      );
     }
   });
 
@@ -141,7 +145,9 @@ describe('bad bodies become diagnostics with a reason, never exceptions', () => 
 
   it('non-JSON, truncated, HTML and empty bodies', () => {
     expect(reasonOf('{"enterprise_features": {"a": tr')).toMatch(/not valid JSON/);
-    expect(reasonOf(fixtureText('enterprise-learner.json').slice(0, 200))).toMatch(/not valid JSON/);
+    expect(reasonOf(fixtureText('lms-enterprise-api-v1-enterprise-learner.json').slice(0, 200))).toMatch(
+      /not valid JSON/,
+    );
     expect(reasonOf('<!DOCTYPE html><html><body>Server Error (500)</body></html>')).toMatch(/HTML page/);
     expect(reasonOf('')).toMatch(/empty/);
   });

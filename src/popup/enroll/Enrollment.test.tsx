@@ -7,12 +7,12 @@ import type { BackendError, BackendOp, BackendResult, Enrollment, FlagInfo, Flag
 import type { FlagRow, TabState } from '../../core/types';
 import type { Expectation } from '../../core/verify';
 import { shownFlagNames, useEnrollment, type BackendApi, type ExpectationStore } from './Enrollment';
+import { randomInt, randomToken } from '../../../test/random';
 
 afterEach(cleanup);
 
 const LMS = 'http://localhost:18000';
 const NOW = Date.UTC(2026, 10, 26, 10, 0, 0);
-const rand = () => Math.random().toString(36).slice(2, 8);
 
 function flag(name: string, over: Partial<FlagInfo> = {}): FlagInfo {
   return {
@@ -41,7 +41,7 @@ function flag(name: string, over: Partial<FlagInfo> = {}): FlagInfo {
 function enrollment(flagName: string, over: Partial<Enrollment> = {}): Enrollment {
   const user = { id: 4, username: 'staff', email: 'staff@example.com' };
   return {
-    id: 1 + Math.floor(Math.random() * 1000),
+    id: 1 + randomInt(0, 1000),
     flag: flagName,
     user,
     createdBy: user,
@@ -179,7 +179,7 @@ const rowEl = (key: string) => document.querySelector(`[data-testid="flag-row"][
 
 describe('enrollment controls', () => {
   it('staff: says why a flag is off, enrolls with the default duration and a reason, then asks for a reload', async () => {
-    const name = `enterprise.f_${rand()}`;
+    const name = `enterprise.f_${randomToken()}`;
     const key = name.slice('enterprise.'.length);
     const created = enrollment(name);
     const { api, calls } = backend({
@@ -199,7 +199,7 @@ describe('enrollment controls', () => {
     fireEvent.click(within(r).getByTestId('enroll-submit'));
     await waitFor(() => expect(within(r).getByTestId('error-reason').textContent).toMatch(/audit log/));
     expect(calls.filter((c) => c.op === 'enroll')).toHaveLength(0);
-    const reason = `QA-${rand()}`;
+    const reason = `QA-${randomToken()}`;
     fireEvent.input(within(r).getByTestId('enroll-reason'), { target: { value: reason } });
     fireEvent.click(within(r).getByTestId('enroll-submit'));
     await waitFor(() => expect(store.saved).toHaveLength(1));
@@ -215,7 +215,7 @@ describe('enrollment controls', () => {
   });
 
   it('a live enrollment shows its time left and can be revoked', async () => {
-    const name = `enterprise.live_${rand()}`;
+    const name = `enterprise.live_${randomToken()}`;
     const live = enrollment(name);
     const { api, calls } = backend({
       flags: [
@@ -238,8 +238,8 @@ describe('enrollment controls', () => {
   });
 
   it('flags outside the policy say why they cannot be enrolled; flags on for you offer nothing', async () => {
-    const out = `lms.${rand()}`;
-    const on = `enterprise.on_${rand()}`;
+    const out = `lms.${randomToken()}`;
+    const on = `enterprise.on_${randomToken()}`;
     const { api } = backend({
       flags: [
         {
@@ -260,7 +260,7 @@ describe('enrollment controls', () => {
   });
 
   it('learners (403) get a read-only note and no controls at all', async () => {
-    const detail = `Waffle enrollments are for LMS staff ${rand()}`;
+    const detail = `Waffle enrollments are for LMS staff ${randomToken()}`;
     const { api } = backend({ flags: [httpError(403, detail)] });
     render(<Harness api={api} store={memoryStore()} rows={[row('k', 'enterprise.k')]} />);
     await waitFor(() => expect(screen.getByTestId('read-only').textContent).toBe(`Read-only: ${detail}`));
@@ -297,7 +297,7 @@ describe('enrollment controls', () => {
   });
 
   it('support: enroll another user; 400 messages land on their fields; 409 says conflict', async () => {
-    const name = `enterprise.o_${rand()}`;
+    const name = `enterprise.o_${randomToken()}`;
     const { api, calls } = backend({
       flags: [{ ok: true, data: flagsResponse([flag(name)], { canEnrollSelf: true, canEnrollOthers: true }) }],
       enroll: [
@@ -364,11 +364,11 @@ describe('enrollment controls', () => {
   });
 
   it('asks the LMS only for the flags the popup shows (?names=), by their Waffle names', async () => {
-    const own = `enterprise.own_${rand()}`;
+    const own = `enterprise.own_${randomToken()}`;
     const shown = [
       { key: 'enterprise_learner_bff_enabled', flag: null }, // known key: the table names its flag
-      { key: `k_${rand()}`, flag: own }, // the source named the flag
-      { key: `mystery_${rand()}`, flag: null }, // unknown key: no flag to ask about
+      { key: `k_${randomToken()}`, flag: own }, // the source named the flag
+      { key: `mystery_${randomToken()}`, flag: null }, // unknown key: no flag to ask about
     ];
     const { api, calls } = backend({
       flags: [{ ok: true, data: flagsResponse([flag('enterprise.learner_bff_enabled'), flag(own)]) }],
@@ -399,15 +399,18 @@ describe('enrollment controls', () => {
   });
 
   it('"Enroll another user" asks for every flag only when opened, and offers them all', async () => {
-    const shownName = `enterprise.shown_${rand()}`;
-    const otherName = `enterprise.other_${rand()}`;
+    const shownName = `enterprise.shown_${randomToken()}`;
+    const otherName = `enterprise.other_${randomToken()}`;
     const perms = { canEnrollSelf: true, canEnrollOthers: true };
     const { api, calls } = backend({
       flags: [
         { ok: true, data: flagsResponse([flag(shownName)], perms) },
         {
           ok: true,
-          data: flagsResponse([flag(otherName), flag(shownName), flag(`lms.${rand()}`, { enrollable: false })], perms),
+          data: flagsResponse(
+            [flag(otherName), flag(shownName), flag(`lms.${randomToken()}`, { enrollable: false })],
+            perms,
+          ),
         },
       ],
       enroll: [{ ok: true, data: enrollment(otherName, { user: { id: 9, username: 'learner', email: 'l@e' } }) }],
