@@ -5,7 +5,7 @@ Changes go through the API (or services.py), which keeps Flag.users and the audi
 
 from django.contrib import admin
 
-from .models import AuditEntry, Enrollment
+from .models import AuditEntry, Enrollment, UserLookup
 
 
 class _ReadOnly(admin.ModelAdmin):
@@ -33,4 +33,11 @@ class AuditEntryAdmin(_ReadOnly):
     list_display = ("at", "action", "flag_name", "username", "actor_username", "membership")
     list_filter = ("action", "membership")
     search_fields = ("flag_name", "username", "actor_username", "reason")
+    date_hierarchy = "at"
+
+
+@admin.register(UserLookup)
+class UserLookupAdmin(_ReadOnly):
+    list_display = ("at", "viewer_username", "subject_username", "from_url")
+    search_fields = ("viewer_username", "subject_username", "from_url")
     date_hierarchy = "at"

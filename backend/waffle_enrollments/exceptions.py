@@ -1,7 +1,9 @@
-"""Errors as JSON ``{"detail": "..."}`` with the right status, never an HTML 500.
+"""The app's one error hierarchy, and the handler that answers every error as JSON ``{"detail": "..."}``.
 
-Used as the exception handler of this app's views only (the LMS's global DRF settings are left
-alone).
+Views, the policy and the services raise ``ApiError`` subclasses (a status and a sentence a person can
+act on, plus any extra keys for the body); DRF's own exceptions (authentication, parsing, methods) and
+database errors are answered by the same handler. Used as the exception handler of this app's views
+only (the LMS's global DRF settings are left alone).
 """
 
 import logging
@@ -16,23 +18,48 @@ from rest_framework.views import exception_handler as drf_exception_handler
 log = logging.getLogger(__name__)
 
 
-class InvalidRequest(APIException):
+class ApiError(APIException):
+    """A request that cannot be carried out. ``extra`` keys are added to the JSON body next to ``detail``."""
+
     status_code = status.HTTP_400_BAD_REQUEST
+
+    def __init__(self, detail, **extra):
+        super().__init__(detail)
+        self.extra = extra
+
+
+class InvalidRequest(ApiError):
+    """400; ``errors`` (field → sentence), when given, is added to the body."""
+
     default_code = "invalid"
 
     def __init__(self, detail, errors=None):
-        super().__init__(detail)
-        self.errors = errors or {}
+        super().__init__(detail, **({"errors": errors} if errors else {}))
 
 
-class PayloadTooLarge(APIException):
+class NotAllowed(ApiError):
+    status_code = status.HTTP_403_FORBIDDEN
+    default_code = "permission_denied"
+
+
+class NotFound(ApiError):
+    status_code = status.HTTP_404_NOT_FOUND
+    default_code = "not_found"
+
+
+class Conflict(ApiError):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+class PayloadTooLarge(ApiError):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "too_large"
 
 
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
+def is_deadlock(error) -> bool:
+    """MySQL/MariaDB ER_LOCK_DEADLOCK (1213): the server rolled the whole transaction back."""
+    return isinstance(error, OperationalError) and bool(error.args) and error.args[0] == 1213
 
 
 def _plain(detail):
@@ -46,23 +73,23 @@ def _plain(detail):
     return str(detail)
 
 
-def exception_handler(exc, context):
-    from .services import EnrollmentError, is_deadlock  # avoid import cycle at module load
-
-    if isinstance(exc, EnrollmentError):
-        return Response({"detail": exc.detail, **exc.extra}, status=exc.status)
+def _database_error(exc):
     if isinstance(exc, IntegrityError):
         log.warning("waffle_enrollments: integrity error answered with 409: %s", exc)
         return Response(
-            {"detail": "This change conflicts with another one made at the same moment "
-                       "(e.g. the same enrollment created twice). Reload and try again."},
+            {
+                "detail": "This change conflicts with another one made at the same moment "
+                "(e.g. the same enrollment created twice). Reload and try again."
+            },
             status=status.HTTP_409_CONFLICT,
         )
     if is_deadlock(exc):  # still deadlocked after the retries, or inside the caller's transaction
         log.warning("waffle_enrollments: deadlock answered with 409: %s", exc)
         return Response(
-            {"detail": "This change collided with another one made at the same moment (a database deadlock) "
-                       "and nothing was changed. Reload and try again."},
+            {
+                "detail": "This change collided with another one made at the same moment (a database deadlock) "
+                "and nothing was changed. Reload and try again."
+            },
             status=status.HTTP_409_CONFLICT,
         )
     if isinstance(exc, OperationalError):
@@ -72,14 +99,21 @@ def exception_handler(exc, context):
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": "2"},
         )
-    if isinstance(exc, DatabaseError):
-        log.exception("waffle_enrollments: database error answered with 503")
-        return Response(
-            {"detail": "The database refused this request and nothing was changed. Try again; if it persists, "
-                       "tell the LMS operators."},
-            status=status.HTTP_503_SERVICE_UNAVAILABLE,
-        )
+    log.exception("waffle_enrollments: database error answered with 503")
+    return Response(
+        {
+            "detail": "The database refused this request and nothing was changed. Try again; if it persists, "
+            "tell the LMS operators."
+        },
+        status=status.HTTP_503_SERVICE_UNAVAILABLE,
+    )
 
+
+def exception_handler(exc, context):
+    if isinstance(exc, ApiError):
+        return Response({"detail": _plain(exc.detail), **exc.extra}, status=exc.status_code)
+    if isinstance(exc, DatabaseError):
+        return _database_error(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # a programming error: let Django log it and answer 500
@@ -90,6 +124,4 @@ def exception_handler(exc, context):
         response.data = {**data, "detail": _plain(data["detail"])}
     else:
         response.data = {"detail": _plain(data)}
-    if isinstance(exc, InvalidRequest) and exc.errors:
-        response.data["errors"] = exc.errors
     return response

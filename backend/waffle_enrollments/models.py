@@ -66,6 +66,7 @@ class Enrollment(models.Model):
         permissions = [
             ("enroll_self", "Can enroll themselves in a Waffle flag"),
             ("enroll_others", "Can enroll other users in a Waffle flag and end their enrollments"),
+            ("view_others", "Can look at another user's Waffle flags and search users"),
         ]
 
     def __str__(self):
@@ -133,3 +134,37 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit entries are append-only: they cannot be deleted.")
+
+
+class UserLookup(models.Model):
+    """One look at another user's flags (GET flags/?user=): who looked at whom, when, from which page.
+
+    Append-only like AuditEntry; the usernames are copied so that the entry still reads right after
+    either user is deleted.
+    """
+
+    at = models.DateTimeField(default=timezone.now)
+    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    viewer_username = models.CharField(max_length=150)
+    subject = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    subject_username = models.CharField(max_length=150)
+    # The portal page the viewer was on, as the extension sent it (stored as given, shown as text).
+    from_url = models.CharField(max_length=500, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["viewer", "-at"], name="waffle_lookup_viewer_at")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.viewer_username} looked at {self.subject_username}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or kwargs.get("force_update"):
+            raise AppendOnlyError("User lookups are append-only: they cannot be updated.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("User lookups are append-only: they cannot be deleted.")

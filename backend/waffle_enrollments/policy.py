@@ -21,9 +21,13 @@ Who may do what (decided here only, never by the client):
 
 * see flags and enrollments: active staff, or anyone holding one of this app's permissions;
 * enroll oneself: staff, or the ``waffle_enrollments.enroll_self`` permission;
+* look at another user's flags (``GET flags/?user=``), search users, list one's own lookups: the
+  ``waffle_enrollments.view_others`` permission, which ``enroll_others`` implies;
 * enroll someone else, list or end other people's enrollments: the
   ``waffle_enrollments.enroll_others`` permission (superusers hold every permission);
 * end one's own enrollment: anyone who may see flags (ending only takes access away).
+
+Each refusal has its sentence here, once: the ``require_*`` functions raise ``NotAllowed`` with it.
 """
 
 from dataclasses import dataclass
@@ -34,8 +38,12 @@ from typing import Tuple
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from .exceptions import NotAllowed
+
 ENROLL_SELF = "waffle_enrollments.enroll_self"
 ENROLL_OTHERS = "waffle_enrollments.enroll_others"
+VIEW_OTHERS = "waffle_enrollments.view_others"
+ENROLL_CUSTOMERS = "waffle_enrollments.enroll_customers"
 
 DEFAULTS = {
     "ENROLLABLE_FLAGS": ["enterprise.*"],
@@ -126,23 +134,87 @@ def can_enroll_others(user) -> bool:
     return _usable(user) and user.has_perm(ENROLL_OTHERS)
 
 
-def can_view(user) -> bool:
-    return can_enroll_self(user) or can_enroll_others(user)
+def can_view_others(user) -> bool:
+    return _usable(user) and (user.has_perm(VIEW_OTHERS) or user.has_perm(ENROLL_OTHERS))
+
+
+def can_enroll_customers(user, available: bool) -> bool:
+    """``available``: edx-enterprise is installed (customer enrollments exist only then)."""
+    return available and _usable(user) and user.has_perm(ENROLL_CUSTOMERS)
+
+
+def can_use_api(user) -> bool:
+    return can_enroll_self(user) or can_enroll_others(user) or can_view_others(user)
 
 
 def can_end(user, enrollment) -> bool:
-    if not can_view(user):
+    if not can_use_api(user):
         return False
     return enrollment.user_id == user.pk or can_enroll_others(user)
+
+
+SIGN_IN = (
+    "Sign in to the LMS and try again: this request carried no valid session, JWT cookie or "
+    "'Authorization: JWT' header."
+)
+STAFF_ONLY = (
+    "Waffle enrollments are for LMS staff: this account is not staff and holds no waffle_enrollments "
+    "permission. The flags shown in the page are read-only for you."
+)
+
+
+def require_view_others(user, doing="Looking at another user's flags"):
+    if not can_view_others(user):
+        raise NotAllowed(
+            f"{doing} needs the waffle_enrollments.view_others permission (or enroll_others); being staff is "
+            "not enough. Ask an LMS administrator to grant it; every lookup is audited."
+        )
+
+
+def require_enroll_self(user):
+    if not can_enroll_self(user):
+        raise NotAllowed("Enrolling yourself needs staff status or the waffle_enrollments.enroll_self permission.")
+
+
+def require_enroll_others(user):
+    if not can_enroll_others(user):
+        raise NotAllowed(
+            "Enrolling another user needs the waffle_enrollments.enroll_others permission; "
+            "ask an LMS administrator, or leave out 'user' to enroll yourself."
+        )
+
+
+def require_see_enrollments_of_others(user, listing=False):
+    if not can_enroll_others(user):
+        if listing:
+            raise NotAllowed(
+                "Listing other users' enrollments needs the waffle_enrollments.enroll_others permission; "
+                "without it you see your own."
+            )
+        raise NotAllowed("Seeing other users' enrollments needs the waffle_enrollments.enroll_others permission.")
+
+
+def require_end(user, enrollment):
+    if not can_end(user, enrollment):
+        raise NotAllowed("Ending another user's enrollment needs the waffle_enrollments.enroll_others permission.")
+
+
+def require_in_policy(flag_name: str, policy: Policy):
+    if not policy.is_enrollable(flag_name):
+        raise NotAllowed(_outside(flag_name, policy))
+
+
+def _outside(flag_name, policy):
+    return (
+        f"'{flag_name}' is outside the enrollment policy; only flags matching "
+        f"{', '.join(policy.enrollable_flags)} can be enrolled in."
+    )
 
 
 def why_not_enrollable(flag, policy: Policy):
     """A sentence saying why enrolling in ``flag`` would be refused or pointless, or None."""
     if not policy.is_enrollable(flag.name):
-        return (
-            f"'{flag.name}' is outside the enrollment policy; only flags matching "
-            f"{', '.join(policy.enrollable_flags)} can be enrolled in."
-        )
+        return _outside(flag.name, policy)
     if flag.everyone is True:
         return (
             f"'{flag.name}' has Everyone set to Yes: it is already on for every user, "

@@ -23,38 +23,28 @@ from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from waffle.models import Flag
 
+from .exceptions import Conflict, NotFound, is_deadlock
 from .models import AuditAction, AuditEntry, EndReason, Enrollment
 
 
-class EnrollmentError(Exception):
-    """A request that cannot be carried out; ``status`` is the HTTP status to answer with."""
-
-    status = 400
-
-    def __init__(self, detail, **extra):
-        super().__init__(detail)
-        self.detail = detail
-        self.extra = extra
+class FlagNotFound(NotFound):
+    pass
 
 
-class FlagNotFound(EnrollmentError):
-    status = 404
+class EnrollmentNotFound(NotFound):
+    pass
 
 
-class EnrollmentNotFound(EnrollmentError):
-    status = 404
+class AlreadyEnrolled(Conflict):
+    pass
 
 
-class AlreadyEnrolled(EnrollmentError):
-    status = 409
+class NotEnrollable(Conflict):
+    pass
 
 
-class NotEnrollable(EnrollmentError):
-    status = 409
-
-
-class AlreadyEnded(EnrollmentError):
-    status = 409
+class AlreadyEnded(Conflict):
+    pass
 
 
 @dataclass(frozen=True)
@@ -85,11 +75,6 @@ def _audit(action, enrollment, actor, membership, reason=""):
 DEADLOCK_ATTEMPTS = 3
 
 
-def is_deadlock(error) -> bool:
-    """MySQL/MariaDB ER_LOCK_DEADLOCK (1213): the server rolled the whole transaction back."""
-    return isinstance(error, OperationalError) and bool(error.args) and error.args[0] == 1213
-
-
 def _retrying(change):
     """Runs ``change`` (one whole transaction) again if the database chose it as a deadlock victim."""
     if connection.in_atomic_block:
@@ -109,7 +94,7 @@ def _flush_after_commit(flag):
 def enroll(*, flag_name: str, user, actor, reason: str, expires_at: datetime, check=None) -> Enrollment:
     """Put ``user`` in ``Flag.users`` until ``expires_at`` and record it.
 
-    ``check(flag)`` may raise an EnrollmentError after the flag row is locked (used for the
+    ``check(flag)`` may raise an ApiError after the flag row is locked (used for the
     everyone=Yes/No rule, which must be read under the lock).
     """
     def attempt():

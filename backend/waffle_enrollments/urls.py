@@ -8,6 +8,8 @@ app_name = "waffle_enrollments"
 
 urlpatterns = [
     path("flags/", views.FlagsView.as_view(), name="flags"),
+    path("users/", views.UsersView.as_view(), name="users"),
+    path("lookups/", views.LookupsView.as_view(), name="lookups"),
     path("enrollments/", views.EnrollmentsView.as_view(), name="enrollments"),
     # Any segment, so that a malformed id gets a JSON 404 from the view, not an HTML one.
     re_path(r"^enrollments/(?P<pk>[^/]+)/$", views.EnrollmentDetailView.as_view(), name="enrollment"),

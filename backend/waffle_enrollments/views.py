@@ -1,48 +1,52 @@
-"""REST views under /api/waffle-enrollments/v1/. Thin: rules live in policy.py, changes in services.py.
+"""REST views under /api/waffle-enrollments/v1/: each parses the request, asks policy.py whether the
+caller may, calls evaluation.py or services.py, and answers with serializers.py.
 
 Authentication is whatever the host project configures for DRF (in the LMS: JWT, then session);
 session and JWT-cookie callers need an X-CSRFToken on writes, as everywhere in the LMS.
 """
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from rest_framework import status
-from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from django.utils import timezone
-
 from . import policy as rules
 from . import services
-from .evaluation import flags_document, read_caller
-from .exceptions import Conflict, InvalidRequest, PayloadTooLarge, exception_handler
-from .models import AuditEntry, Enrollment
-from .rendering import JSONRenderer, PreRendered
-from .serializers import audit_json, enrollment_json, parse_enrollment_request, parse_flag_names, user_json
-
-SIGN_IN = (
-    "Sign in to the LMS and try again: this request carried no valid session, JWT cookie or "
-    "'Authorization: JWT' header."
+from .evaluation import customer_enrollments_available, evaluate, select_flags
+from .exceptions import Conflict, InvalidRequest, NotAllowed, NotFound, PayloadTooLarge, exception_handler
+from .models import Enrollment, UserLookup
+from .serializers import (
+    EnrollmentDetailSerializer,
+    EnrollmentListSerializer,
+    EnrollmentRequestSerializer,
+    EnrollmentSerializer,
+    FlagSerializer,
+    FlagsQuerySerializer,
+    LookupListSerializer,
+    SubjectSerializer,
+    UserLookupSerializer,
+    UserSearchSerializer,
+    UserSerializer,
+    parse,
 )
-STAFF_ONLY = (
-    "Waffle enrollments are for LMS staff: this account is not staff and holds no waffle_enrollments "
-    "permission. The flags shown in the page are read-only for you."
-)
 
 
-class CanView(BasePermission):
-    message = STAFF_ONLY
+class MayUseApi(BasePermission):
+    message = rules.STAFF_ONLY
 
     def has_permission(self, request, view):
-        return rules.can_view(request.user)
+        return rules.can_use_api(request.user)
 
 
 class _Base(APIView):
     parser_classes = [JSONParser]
     renderer_classes = [JSONRenderer]
-    permission_classes = [CanView]
+    permission_classes = [MayUseApi]
 
     def get_exception_handler(self):
         return exception_handler
@@ -53,8 +57,8 @@ class _Base(APIView):
 
     def permission_denied(self, request, message=None, code=None):
         if not (request.user and request.user.is_authenticated):
-            raise NotAuthenticated(SIGN_IN)
-        raise PermissionDenied(message or STAFF_ONLY)
+            raise NotAuthenticated(rules.SIGN_IN)
+        raise NotAllowed(message or rules.STAFF_ONLY)
 
     def initial(self, request, *args, **kwargs):
         self.policy = rules.get_policy()
@@ -69,49 +73,11 @@ class _Base(APIView):
                 "An enrollment request is a small JSON object."
             )
         super().initial(request, *args, **kwargs)
-        if not self.sweeps_itself(request):
-            services.expire_due()  # the sweep: one indexed query when nothing is due
-
-    def sweeps_itself(self, request):
-        return False
+        services.expire_due()  # the sweep: one indexed query when nothing is due
 
 
-class FlagsView(_Base):
-    def sweeps_itself(self, request):
-        # GET (and HEAD) sweep in `read_caller`, first thing, in the same query as the caller's rows.
-        return request.method in ("GET", "HEAD")
-
-    def get(self, request):
-        user = request.user
-        caller_data = read_caller(user)  # the sweep, and the caller's memberships and groups
-
-        policy = self.policy
-        names = None
-        given = request.query_params.getlist("names")
-        if len(given) > 1:
-            raise InvalidRequest("Give names once, as one comma-separated list: names=enterprise.a,enterprise.b.")
-        if given:
-            names = parse_flag_names(given[0])
-        head = {
-            "user": user_json(user),
-            "permissions": {
-                "can_enroll_self": rules.can_enroll_self(user),
-                "can_enroll_others": rules.can_enroll_others(user),
-            },
-            "policy": {
-                "enrollable_patterns": list(policy.enrollable_flags),
-                "max_duration_seconds": int(policy.max_duration.total_seconds()),
-                "default_duration_seconds": int(policy.default_duration.total_seconds()),
-                "max_reason_length": policy.max_reason_length,
-            },
-            "now": timezone.now().isoformat().replace("+00:00", "Z"),
-        }
-        # Rendered here from pieces written once per version of the flag list (evaluation.py); the
-        # renderer passes the bytes through, with the headers DRF's JSONRenderer gives.
-        return Response(PreRendered(flags_document(request, policy, head, names, caller_data)))
-
-
-def _find_user(identifier):
+def find_user(identifier):
+    """The user with this username, or else this email (case-insensitive); NotFound or Conflict otherwise."""
     User = get_user_model()
     user = User.objects.filter(**{User.USERNAME_FIELD: identifier}).first()
     if user is not None:
@@ -129,74 +95,125 @@ def _is_me(user, identifier):
     return identifier == user.get_username() or (email and identifier.lower() == email.lower())
 
 
-class EnrollmentsView(_Base):
-    MAX_LIMIT = 200
+class FlagsView(_Base):
+    def get(self, request):
+        query = parse(FlagsQuerySerializer, request.query_params)
+        me = request.user
+        if "user" in query:
+            rules.require_view_others(me)
+            subject = find_user(query["user"])
+            UserLookup.objects.create(
+                viewer=me,
+                viewer_username=me.get_username(),
+                subject=subject,
+                subject_username=subject.get_username(),
+                from_url=query.get("from_url", ""),
+            )
+            caller_request = None  # the subject's request as the LMS first sees it: no cookies, no query
+        else:
+            subject = me
+            caller_request = request._request
+
+        selection = select_flags(self.policy, names=query.get("names"), search=query.get("q"))
+        evaluation = evaluate(selection, subject, caller_request)
+        policy = self.policy
+        body = {
+            "user": UserSerializer(me).data,
+            "subject": SubjectSerializer(subject, context={"enterprise_customers": evaluation.subject_customers}).data,
+            "permissions": {
+                "can_enroll_self": rules.can_enroll_self(me),
+                "can_enroll_others": rules.can_enroll_others(me),
+                "can_view_others": rules.can_view_others(me),
+                "can_enroll_customers": rules.can_enroll_customers(me, customer_enrollments_available()),
+            },
+            "features": {"customer_enrollments": customer_enrollments_available()},
+            "policy": {
+                "enrollable_patterns": list(policy.enrollable_flags),
+                "max_duration_seconds": int(policy.max_duration.total_seconds()),
+                "default_duration_seconds": int(policy.default_duration.total_seconds()),
+                "max_reason_length": policy.max_reason_length,
+            },
+            "now": timezone.now().isoformat().replace("+00:00", "Z"),
+            "flags": FlagSerializer(evaluation.answers, many=True, context={"policy": policy}).data,
+        }
+        if selection.truncated is not None:
+            body["truncated"] = selection.truncated
+        return Response(body)
+
+
+class UsersView(_Base):
+    """Suggestions for "View as user": active users whose username or email starts with ``q``.
+
+    Two index range scans of at most ``LIMIT`` rows each: auth_user's unique index on username, and the
+    LMS's index on email (edx-platform's student migration 0010; the devstack adds the same).
+    """
+
+    LIMIT = 10
 
     def get(self, request):
-        me = request.user
-        params = request.query_params
-        unknown = sorted(set(params) - {"flag", "user", "state", "limit", "offset"})
-        if unknown:
-            raise InvalidRequest(f"Unknown query parameter(s): {', '.join(unknown)}. Use flag, user, state, limit, offset.")
-        queryset = Enrollment.objects.select_related("user", "created_by", "ended_by")
-        if not rules.can_enroll_others(me):
-            queryset = queryset.filter(user=me)
-        if params.get("flag"):
-            queryset = queryset.filter(flag_name=params["flag"])
-        if params.get("user"):
-            identifier = params["user"]
-            if not _is_me(me, identifier) and not rules.can_enroll_others(me):
-                raise PermissionDenied(
-                    "Listing other users' enrollments needs the waffle_enrollments.enroll_others permission; "
-                    "without it you see your own."
-                )
-            queryset = queryset.filter(user=_find_user(identifier))
-        state = params.get("state", "all")
-        if state == "live":
-            queryset = queryset.live()
-        elif state == "ended":
-            queryset = queryset.filter(ended_at__isnull=False)
-        elif state != "all":
-            raise InvalidRequest(f"state must be live, ended or all, not '{state[:40]}'.")
-        limit = self._int_param(params, "limit", 50, 1, self.MAX_LIMIT)
-        offset = self._int_param(params, "offset", 0, 0, None)
-        count = queryset.count()
-        page = queryset[offset : offset + limit]
-        return Response(
-            {"count": count, "limit": limit, "offset": offset, "results": [enrollment_json(e) for e in page]}
-        )
+        rules.require_view_others(request.user, doing="Searching users")
+        prefix = parse(UserSearchSerializer, request.query_params)["q"]
+        User = get_user_model()
+        active = User.objects.filter(is_active=True)
+        username = User.USERNAME_FIELD
+        found = {u.pk: u for u in active.filter(**{f"{username}__istartswith": prefix}).order_by(username)[: self.LIMIT]}
+        if any(f.name == "email" for f in User._meta.fields):
+            for user in active.filter(email__istartswith=prefix).order_by("email")[: self.LIMIT]:
+                found.setdefault(user.pk, user)
+        users = sorted(found.values(), key=lambda u: u.get_username())[: self.LIMIT]
+        return Response({"results": UserSerializer(users, many=True).data})
 
-    @staticmethod
-    def _int_param(params, name, default, low, high):
-        raw = params.get(name)
-        if raw is None or raw == "":
-            return default
-        if not raw.isdigit() or int(raw) < low or (high is not None and int(raw) > high):
-            bound = f"between {low} and {high}" if high is not None else f"at least {low}"
-            raise InvalidRequest(f"{name} must be a whole number {bound}, not '{raw[:40]}'.")
-        return int(raw)
+
+class LookupsView(_Base):
+    """The caller's own recent lookups of other users' flags, newest first."""
+
+    def get(self, request):
+        rules.require_view_others(request.user, doing="Listing your lookups of other users")
+        limit = parse(LookupListSerializer, request.query_params)["limit"]
+        lookups = UserLookup.objects.filter(viewer=request.user).select_related("subject")[:limit]
+        return Response({"results": UserLookupSerializer(lookups, many=True).data})
+
+
+class EnrollmentsView(_Base):
+    def get(self, request):
+        me = request.user
+        query = parse(EnrollmentListSerializer, request.query_params)
+        enrollments = Enrollment.objects.select_related("user", "created_by", "ended_by")
+        if not rules.can_enroll_others(me):
+            enrollments = enrollments.filter(user=me)
+        if query.get("flag"):
+            enrollments = enrollments.filter(flag_name=query["flag"])
+        if query.get("user"):
+            if not _is_me(me, query["user"]):
+                rules.require_see_enrollments_of_others(me, listing=True)
+            enrollments = enrollments.filter(user=find_user(query["user"]))
+        if query["state"] == "live":
+            enrollments = enrollments.live()
+        elif query["state"] == "ended":
+            enrollments = enrollments.filter(ended_at__isnull=False)
+        limit, offset = query["limit"], query["offset"]
+        page = enrollments[offset : offset + limit]
+        return Response(
+            {
+                "count": enrollments.count(),
+                "limit": limit,
+                "offset": offset,
+                "results": EnrollmentSerializer(page, many=True).data,
+            }
+        )
 
     def post(self, request):
         me = request.user
-        data = parse_enrollment_request(request.data, self.policy)
-        if not self.policy.is_enrollable(data.flag):
-            raise PermissionDenied(
-                f"'{data.flag}' is outside the enrollment policy; only flags matching "
-                f"{', '.join(self.policy.enrollable_flags)} can be enrolled in."
-            )
-        if data.user is None or _is_me(me, data.user):
-            if not rules.can_enroll_self(me):
-                raise PermissionDenied(
-                    "Enrolling yourself needs staff status or the waffle_enrollments.enroll_self permission."
-                )
+        data = parse(
+            EnrollmentRequestSerializer, request.data, context={"policy": self.policy}, summary="Invalid enrollment request."
+        )
+        rules.require_in_policy(data["flag"], self.policy)
+        if data["user"] is None or _is_me(me, data["user"]):
+            rules.require_enroll_self(me)
             target = me
         else:
-            if not rules.can_enroll_others(me):
-                raise PermissionDenied(
-                    "Enrolling another user needs the waffle_enrollments.enroll_others permission; "
-                    "ask an LMS administrator, or leave out 'user' to enroll yourself."
-                )
-            target = _find_user(data.user)
+            rules.require_enroll_others(me)
+            target = find_user(data["user"])
             if not target.is_active:
                 raise Conflict(f"User '{target.get_username()}' is inactive; waffle would never see them signed in.")
 
@@ -206,9 +223,10 @@ class EnrollmentsView(_Base):
                 raise services.NotEnrollable(why_not)
 
         enrollment = services.enroll(
-            flag_name=data.flag, user=target, actor=me, reason=data.reason, expires_at=data.expires_at, check=check
+            flag_name=data["flag"], user=target, actor=me, reason=data["reason"], expires_at=data["expires_at"],
+            check=check,
         )
-        return Response(enrollment_json(enrollment), status=status.HTTP_201_CREATED)
+        return Response(EnrollmentSerializer(enrollment).data, status=status.HTTP_201_CREATED)
 
 
 class EnrollmentDetailView(_Base):
@@ -223,24 +241,13 @@ class EnrollmentDetailView(_Base):
         )
         if enrollment is None:
             raise NotFound(f"No enrollment #{pk}. GET enrollments/ lists them.")
-        if enrollment.user_id != request.user.pk and not rules.can_enroll_others(request.user):
-            raise PermissionDenied(
-                "Seeing other users' enrollments needs the waffle_enrollments.enroll_others permission."
-            )
-        body = enrollment_json(enrollment)
-        body["audit"] = [audit_json(a) for a in AuditEntry.objects.filter(enrollment=enrollment).order_by("at", "id")]
-        return Response(body)
+        if enrollment.user_id != request.user.pk:
+            rules.require_see_enrollments_of_others(request.user)
+        return Response(EnrollmentDetailSerializer(enrollment).data)
 
     def delete(self, request, pk):
         me = request.user
-
-        def allowed(enrollment):
-            if not rules.can_end(me, enrollment):
-                raise PermissionDenied(
-                    "Ending another user's enrollment needs the waffle_enrollments.enroll_others permission."
-                )
-
-        result = services.revoke(self._id(pk), actor=me, allowed=allowed)
-        body = enrollment_json(result.enrollment)
+        result = services.revoke(self._id(pk), actor=me, allowed=lambda enrollment: rules.require_end(me, enrollment))
+        body = EnrollmentSerializer(result.enrollment).data
         body["membership"] = result.membership
         return Response(body, status=status.HTTP_200_OK)
