@@ -1,6 +1,7 @@
-"""Latency of GET flags/ (the whole list, and ``?names=`` with the ~20 flags a portal page shows) and
-POST enrollments/ on a realistically filled database, and the query count of GET flags/ at 100 and at
-1,000 flags.
+"""Latency of the API on a realistically filled database: GET flags/ as the popup calls it (``?names=``
+with a portal page's ~20 flags, ``?q=`` for the flag picker, ``?user=X&names=`` for "View as user"),
+GET users/?q= (the user picker) among 100,000 users, POST enrollments/, and the whole list; and the
+query count of GET flags/ at 100 and at 1,000 flags.
 
     backend/scripts/with-mariadb.sh /usr/bin/python3 -m bench.bench_api     # on a throw-away MariaDB
     cd backend && /usr/bin/python3 -m bench.bench_api                       # on SQLite (a temp file)
@@ -17,7 +18,12 @@ machinery, migrated, then filled with ``bulk_create``:
   an admin, no enrollment);
 * 1,000 flags (60% ``enterprise.*``, enrollable), cycling through every Waffle criterion, one in ten
   limited to groups;
-* the caller: a staff user in 3 groups with 10 live enrollments of their own.
+* the caller: a staff user in 3 groups with 10 live enrollments of their own;
+* 90,000 more users without enrollments (100,000 in all) for the user search.
+
+The cache is whatever ``CACHES`` the settings give (printed, and returned as ``cache``); every timed
+request runs after warm-up requests, so waffle's cache holds each flag's users and groups, as in a
+running LMS; "cold" rows clear the whole cache before each request.
 
 Prints a human summary to stderr and one JSON object on the last line of stdout.
 """
@@ -37,6 +43,13 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
+
+if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    # Django's local-memory cache keeps 300 keys by default; waffle keeps up to three per flag, and with
+    # 1,000 flags it would evict them as fast as it fills them. memcached (the LMS's cache) has no such cap.
+    settings.CACHES["default"].setdefault("OPTIONS", {})["MAX_ENTRIES"] = 100_000
+
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.contrib.auth.models import Group, Permission  # noqa: E402
@@ -51,8 +64,10 @@ from waffle_enrollments.models import AuditEntry, Enrollment  # noqa: E402
 
 API = "/api/waffle-enrollments/v1/"
 USERS = int(os.environ.get("BENCH_USERS", "10000"))
+ALL_USERS = int(os.environ.get("BENCH_ALL_USERS", "100000"))  # for GET users/?q=
 FLAGS_SMALL = 100
 PAGE_FLAGS = 20  # GET flags/?names=: about as many as a portal page's responses carry (10-30)
+SEARCH = "bench_04"  # GET flags/?q=: 100 flags match, the first 50 are answered
 FLAGS = int(os.environ.get("BENCH_FLAGS", "1000"))
 GET_CALLS = int(os.environ.get("BENCH_GET_CALLS", "200"))
 POST_CALLS = int(os.environ.get("BENCH_POST_CALLS", "200"))
@@ -98,7 +113,8 @@ class Seeder:
     def base(self):
         User = get_user_model()
         password = make_password("edx")
-        self.groups = Group.objects.bulk_create([Group(name=f"bench-group-{i}") for i in range(20)])
+        Group.objects.bulk_create([Group(name=f"bench-group-{i}") for i in range(20)])
+        self.groups = list(Group.objects.filter(name__startswith="bench-group-").order_by("pk"))
         User.objects.bulk_create(
             [User(username=f"learner{i:05d}", email=f"learner{i:05d}@example.com", password=password) for i in range(USERS)],
             batch_size=2000,
@@ -109,6 +125,16 @@ class Seeder:
         self.support = User.objects.create_user("bench_support", "bench_support@example.com", "edx", is_staff=True)
         self.support.user_permissions.add(
             Permission.objects.get(content_type__app_label="waffle_enrollments", codename="enroll_others")
+        )
+
+    def more_users(self, total):
+        """Users with no enrollment, up to ``total`` users in all (people the user search must skip)."""
+        User = get_user_model()
+        start = User.objects.count()
+        password = make_password("edx")
+        User.objects.bulk_create(
+            [User(username=f"person{i:06d}", email=f"p{i:06d}@example.org", password=password) for i in range(start, total)],
+            batch_size=5000,
         )
 
     def add_flags(self, count):
@@ -212,39 +238,39 @@ def summary(samples_ms):
     }
 
 
-def count_get_queries(client):
-    cache.clear()
+def count_get_queries(client, query=""):
+    assert client.get(API + "flags/" + query).status_code == 200  # waffle's cache filled, as in a running LMS
     with CaptureQueriesContext(connection) as captured:
-        response = client.get(API + "flags/")
+        response = client.get(API + "flags/" + query)
     assert response.status_code == 200, response.content[:500]
     return len(captured), len(response.json()["flags"]), list(captured)
 
 
-def time_get(client, calls, query=""):
+def time_calls(client, calls, path):
     for _ in range(WARMUP):
-        assert client.get(API + "flags/" + query).status_code == 200
+        assert client.get(API + path).status_code == 200
     samples = []
     for _ in range(calls):
         started = time.perf_counter()
-        response = client.get(API + "flags/" + query)
+        response = client.get(API + path)
         samples.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200
+        assert response.status_code == 200, response.content[:500]
     return samples
 
 
-def time_get_interleaved(client, calls, query):
-    """The whole list and ``?names=``, alternating call by call, so both see the same machine load."""
+def time_interleaved(client, calls, paths):
+    """Several requests, taken in turn call by call, so that each sees the same machine load."""
     for _ in range(WARMUP):
-        assert client.get(API + "flags/").status_code == 200
-        assert client.get(API + "flags/" + query).status_code == 200
-    samples = {"": [], query: []}
+        for path in paths:
+            assert client.get(API + path).status_code == 200
+    samples = {path: [] for path in paths}
     for n in range(calls):
-        for q in ("", query) if n % 2 == 0 else (query, ""):
+        for path in paths[n % len(paths):] + paths[: n % len(paths)]:
             started = time.perf_counter()
-            response = client.get(API + "flags/" + q)
-            samples[q].append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200
-    return samples[""], samples[query]
+            response = client.get(API + path)
+            samples[path].append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, response.content[:500]
+    return [samples[path] for path in paths]
 
 
 def page_names(seeder):
@@ -253,16 +279,16 @@ def page_names(seeder):
     rng = random.Random(10)
     enterprise = [f.name for f in seeder.flags if f.name.startswith("enterprise.")]
     names = rng.sample(enterprise, PAGE_FLAGS) + ["enterprise.not_in_this_lms", "enterprise.gone_since"]
-    return "?names=" + ",".join(sorted(names))
+    return ",".join(sorted(names))
 
 
-def time_get_cold(client, calls):
-    """GET flags/ right after a change: waffle's cache of the flag list has just been flushed."""
+def time_cold(client, calls, path):
+    """A request right after a change: the whole cache (waffle's flags, their users and groups) is empty."""
     samples = []
     for _ in range(calls):
         cache.clear()
         started = time.perf_counter()
-        response = client.get(API + "flags/")
+        response = client.get(API + path)
         samples.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200
     return samples
@@ -312,9 +338,14 @@ def main():
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
+def cache_info():
+    backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    return f"{backend} ({settings.CACHES['default'].get('LOCATION', '')})"
+
+
 def run():
     database = server_info()
-    log(f"bench_api: {database}; seeding {USERS} users …")
+    log(f"bench_api: {database}, cache {cache_info()}; seeding {USERS} users …")
     started = time.perf_counter()
     seeder = Seeder()
     seeder.base()
@@ -325,12 +356,13 @@ def run():
     caller = Client()
     caller.force_login(seeder.caller)
     q_small, n_small, _ = count_get_queries(caller)
-    get_small = summary(time_get(caller, max(50, GET_CALLS // 4)))
+    get_small = summary(time_calls(caller, max(50, GET_CALLS // 4), "flags/"))
     log(f"GET flags/ ({n_small} flags): p50 {get_small['p50']} ms, p95 {get_small['p95']} ms")
 
     rest = seeder.add_flags(FLAGS - FLAGS_SMALL)
     seeder.enroll_all(rest)
     seeder.enroll_caller(5)
+    seeder.more_users(ALL_USERS)
     q_large, n_large, sql_large = count_get_queries(caller)
     seeded = time.perf_counter() - started
     log(
@@ -352,21 +384,45 @@ def run():
         elif connection.vendor == "sqlite":
             cursor.execute("ANALYZE")
 
+    names = page_names(seeder)
+    subject = seeder.rng.choice(seeder.learners).username
+    paths = {
+        "names": f"flags/?names={names}",
+        "q": f"flags/?q={SEARCH}",
+        "user": f"flags/?user={subject}&names={names}",
+    }
     if os.environ.get("BENCH_PROFILE"):
         import cProfile
         import pstats
 
         profile = cProfile.Profile()
-        profile.runcall(time_get, caller, 20)
+        profile.runcall(time_calls, caller, 50, paths[os.environ["BENCH_PROFILE"]])
         pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
 
-    query = page_names(seeder)
-    n_page = len(caller.get(API + "flags/" + query).json()["flags"])
-    get_ms, page_ms = time_get_interleaved(caller, GET_CALLS, query)
-    get, page = summary(get_ms), summary(page_ms)
+    n_page = len(caller.get(API + paths["names"]).json()["flags"])
+    searched = caller.get(API + paths["q"]).json()
+    viewer = Client()
+    viewer.force_login(seeder.support)
+    names_ms, q_ms = time_interleaved(caller, GET_CALLS, [paths["names"], paths["q"]])
+    (user_ms,) = time_interleaved(viewer, GET_CALLS, [paths["user"]])
+    page, search, as_user = summary(names_ms), summary(q_ms), summary(user_ms)
     log(f"GET flags/?names= ({n_page} of {n_large} flags): p50 {page['p50']} ms, p95 {page['p95']} ms")
-    cold = summary(time_get_cold(caller, max(20, GET_CALLS // 5)))
-    log(f"GET flags/ after a change (cache cold): p50 {cold['p50']} ms, p95 {cold['p95']} ms")
+    log(f"GET flags/?q={SEARCH} ({len(searched['flags'])} flags, truncated {searched['truncated']}): "
+        f"p50 {search['p50']} ms, p95 {search['p95']} ms")
+    log(f"GET flags/?user=&names=: p50 {as_user['p50']} ms, p95 {as_user['p95']} ms")
+    q_user_small = count_get_queries(viewer, f"?user={subject}&names={names.split(',')[0]}")[0]
+    q_user_large = count_get_queries(viewer, "?" + paths["user"].split("?", 1)[1])[0]
+    log(f"GET flags/?user=&names= queries: {q_user_small} for 1 name, {q_user_large} for {PAGE_FLAGS + 2}")
+
+    prefix = "learner0"
+    users_found = len(viewer.get(API + f"users/?q={prefix}").json()["results"])
+    users_search = summary(time_calls(viewer, GET_CALLS, f"users/?q={prefix}"))
+    log(f"GET users/?q={prefix} ({users_found} of {get_user_model().objects.count()} users): "
+        f"p50 {users_search['p50']} ms, p95 {users_search['p95']} ms")
+
+    cold = summary(time_cold(caller, max(20, GET_CALLS // 5), paths["names"]))
+    log(f"GET flags/?names= after a change (cache cold): p50 {cold['p50']} ms, p95 {cold['p95']} ms")
+    get = summary(time_calls(caller, max(50, GET_CALLS // 4), "flags/"))
     log(f"GET flags/ ({n_large} flags): p50 {get['p50']} ms, p95 {get['p95']} ms, min {get['min']}, max {get['max']}")
 
     poster = Client()
@@ -376,8 +432,10 @@ def run():
 
     result = {
         "database": database,
+        "cache": cache_info(),
         "vendor": connection.vendor,
         "users": get_user_model().objects.count(),
+        "enrolled_users": USERS,
         "flags": Flag.objects.count(),
         "live_enrollments": Enrollment.objects.filter(live=True).count(),
         "enrollments": Enrollment.objects.count(),
@@ -387,12 +445,19 @@ def run():
         "get_flags_cold_ms": cold,
         "get_flags_small_ms": get_small,
         "get_flags_names_ms": page,
+        "get_flags_q_ms": search,
+        "q": SEARCH,
+        "q_found": len(searched["flags"]),
+        "get_flags_user_ms": as_user,
+        "users_search_ms": users_search,
+        "users_found": users_found,
         "names_asked": PAGE_FLAGS + 2,
         "names_found": n_page,
         "small_flags": n_small,
         "load_average": os.getloadavg(),
         "post_enrollments_ms": post,
         "queries": {str(n_small): q_small, str(n_large): q_large},
+        "user_queries": {"1": q_user_small, str(PAGE_FLAGS + 2): q_user_large},
         "python": sys.version.split()[0],
         "django": django.get_version(),
     }

@@ -61,45 +61,42 @@ class EnrollmentDetailSerializer(EnrollmentSerializer):
         return AuditEntrySerializer(enrollment.audit_entries.order_by("at", "id"), many=True).data
 
 
-class CriteriaSerializer(serializers.Serializer):
-    """A flag's criteria, as waffle's admin shows them; ``answer`` is a ``evaluation.FlagAnswer``."""
-
-    everyone = serializers.BooleanField(source="flag.everyone", allow_null=True)
-    percent = serializers.FloatField(source="flag.percent", allow_null=True)
-    testing = serializers.BooleanField(source="flag.testing")
-    superusers = serializers.BooleanField(source="flag.superusers")
-    staff = serializers.BooleanField(source="flag.staff")
-    authenticated = serializers.BooleanField(source="flag.authenticated")
-    languages = serializers.SerializerMethodField()
-    rollout = serializers.BooleanField(source="flag.rollout")
-    groups = serializers.ListField(child=serializers.CharField())
-    customers = serializers.ListField()
-    user_count = serializers.IntegerField()
-
-    def get_languages(self, answer):
-        return [code.strip() for code in answer.flag.languages.split(",") if code.strip()]
-
-
-class SubjectPartSerializer(serializers.Serializer):
-    """``me`` of a flag: how it concerns the subject."""
-
-    listed = serializers.BooleanField()
-    groups = serializers.ListField(child=serializers.CharField(), source="subject_groups")
-    customers = serializers.ListField(source="subject_customers")
-
-
 class FlagSerializer(serializers.Serializer):
-    """One ``evaluation.FlagAnswer``; needs ``context["policy"]``."""
+    """One ``evaluation.FlagAnswer``; needs ``context["policy"]``.
+
+    ``criteria`` (the flag's criteria, as waffle's admin shows them) and ``me`` (how the flag concerns
+    the subject) are small fixed objects written by methods: a nested serializer per flag would cost
+    more than the rest of the flag's answer.
+    """
 
     name = serializers.CharField(source="flag.name")
     note = serializers.CharField(source="flag.note")
-    criteria = CriteriaSerializer(source="*")
+    criteria = serializers.SerializerMethodField()
     active_for_me = serializers.BooleanField(source="active", allow_null=True)
     enrollable = serializers.SerializerMethodField()
     not_enrollable_reason = serializers.SerializerMethodField()
     my_enrollment = EnrollmentSerializer(source="enrollment", allow_null=True)
-    me = SubjectPartSerializer(source="*")
+    me = serializers.SerializerMethodField()
     modified = serializers.DateTimeField(source="flag.modified")
+
+    def get_criteria(self, answer):
+        flag = answer.flag
+        return {
+            "everyone": flag.everyone,
+            "percent": float(flag.percent) if flag.percent is not None else None,
+            "testing": flag.testing,
+            "superusers": flag.superusers,
+            "staff": flag.staff,
+            "authenticated": flag.authenticated,
+            "languages": [code.strip() for code in flag.languages.split(",") if code.strip()],
+            "rollout": flag.rollout,
+            "groups": answer.groups,
+            "customers": answer.customers,
+            "user_count": answer.user_count,
+        }
+
+    def get_me(self, answer):
+        return {"listed": answer.listed, "groups": answer.subject_groups, "customers": answer.subject_customers}
 
     def get_enrollable(self, answer):
         return self.get_not_enrollable_reason(answer) is None

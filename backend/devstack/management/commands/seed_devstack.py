@@ -17,6 +17,7 @@ USERS = {
     "edx": ("Edx", "Admin", True, True, "superuser (as in Open edX devstack)"),
     "staff": ("QA", "Staff", True, False, "staff, the QA engineer; not a superuser"),
     "support": ("Support", "Agent", True, False, "staff allowed to enroll other users (waffle_enrollments.enroll_others)"),
+    "support_readonly": ("Read-only", "Support", True, False, "staff who may only look at users' flags (view_others)"),
     "learner": ("Alice", "Learner", False, False, "enterprise learner of test-enterprise"),
     "learner2": ("Bob", "Learner", False, False, "second learner, of both customers (to enroll others)"),
     "ent_admin": ("Erin", "Admin", False, False, "enterprise admin of test-enterprise"),
@@ -80,6 +81,8 @@ class Command(BaseCommand):
 
         enroll_others = Permission.objects.get(content_type__app_label="waffle_enrollments", codename="enroll_others")
         users["support"].user_permissions.add(enroll_others)
+        view_others = Permission.objects.get(content_type__app_label="waffle_enrollments", codename="view_others")
+        users["support_readonly"].user_permissions.set([view_others])
 
         admins, _ = Group.objects.get_or_create(name=ADMINS_GROUP)
         admins.user_set.set([users["ent_admin"]])
