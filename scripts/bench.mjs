@@ -21,7 +21,7 @@ const PYTHON = '/usr/bin/python3';
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const WARMUP = 3;
 const POPUP_RUNS = Number(process.env.BENCH_POPUP_RUNS ?? 20);
-const TARGETS = { pageOther: 1.02, pageMatch: 1.05, gzip: 4096, popupMs: 50, getP95: 20, postP95: 50 };
+const TARGETS = { pageOther: 1.02, pageMatch: 1.05, gzip: 4096, popupMs: 50, apiP95: 10, postP95: 50 };
 
 const log = (line) => process.stderr.write(`[bench] ${line}\n`);
 const wanted = process.argv.slice(2);
@@ -196,19 +196,18 @@ function table(results) {
     const p = b.post_enrollments_ms;
     const q = b.queries;
     const [small, large] = Object.keys(q).sort((a, z) => Number(a) - Number(z));
+    const row = (label, m) =>
+      `| ${label} | p95 ≤ ${TARGETS.apiP95} ms | p50 ${f(m.p50)} ms, p95 ${f(m.p95)} ms (range ${f(m.min)}–${f(m.max)}, n=${m.n}) | ${verdict(m.p95 <= TARGETS.apiP95)} |`;
+    const where = `${b.flags} flags, ${b.enrolled_users} enrolled users (${b.live_enrollments} live enrollments), ${b.database}, cache ${b.cache}`;
+    lines.push(row(`\`GET flags/?names=\` (${b.names_asked} names, ${b.names_found} of them flags: a portal page), ${where}`, b.get_flags_names_ms));
+    lines.push(row(`\`GET flags/?q=${b.q}\` (the flag picker: ${b.q_found} flags answered, more matched)`, b.get_flags_q_ms));
+    lines.push(row(`\`GET flags/?user=X&names=\` (View as user, ${b.names_asked} names; one audit row each)`, b.get_flags_user_ms));
+    lines.push(row(`\`GET users/?q=\` (${b.users_found} of ${b.users} users)`, b.users_search_ms));
     lines.push(
-      `| \`GET flags/\` (the whole list), ${b.flags} flags, ${b.users} users (${b.live_enrollments} live enrollments), ${b.database} | p95 ≤ ${TARGETS.getP95} ms | ` +
-        `p50 ${f(g.p50)} ms, p95 ${f(g.p95)} ms (range ${f(g.min)}–${f(g.max)}, n=${g.n}) | ${verdict(g.p95 <= TARGETS.getP95)} |`,
+      `| \`GET flags/\` (the whole list, no client asks for it) | | p50 ${f(g.p50)} ms, p95 ${f(g.p95)} ms (range ${f(g.min)}–${f(g.max)}, n=${g.n}) | |`,
     );
-    const n = b.get_flags_names_ms;
-    if (n) {
-      lines.push(
-        `| \`GET flags/?names=\` (${b.names_asked} names, ${b.names_found} of them flags: what the popup asks for on a portal page), ${b.flags} flags in the database, interleaved call by call with the row above | | ` +
-          `p50 ${f(n.p50)} ms, p95 ${f(n.p95)} ms (range ${f(n.min)}–${f(n.max)}, n=${n.n}) | |`,
-      );
-    }
     lines.push(
-      `| the whole list, right after a change (waffle's flag cache and the user counts flushed) | | p50 ${f(c.p50)} ms, p95 ${f(c.p95)} ms (n=${c.n}) | |`,
+      `| \`?names=\` right after a change (the whole cache cleared) | | p50 ${f(c.p50)} ms, p95 ${f(c.p95)} ms (n=${c.n}) | |`,
     );
     const s100 = b.get_flags_small_ms;
     lines.push(
@@ -219,7 +218,7 @@ function table(results) {
         `p50 ${f(p.p50)} ms, p95 ${f(p.p95)} ms (range ${f(p.min)}–${f(p.max)}, n=${p.n}) | ${verdict(p.p95 <= TARGETS.postP95)} |`,
     );
     lines.push(
-      `| \`GET flags/\` queries at ${small} and ${large} flags | equal | ${q[small]} and ${q[large]} | ${verdict(q[small] === q[large])} |`,
+      `| \`GET flags/\` queries (the whole list, waffle's cache warm) at ${small} and ${large} flags | equal | ${q[small]} and ${q[large]} | ${verdict(q[small] === q[large])} |`,
     );
   }
   return lines.join('\n');

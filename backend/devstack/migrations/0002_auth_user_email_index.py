@@ -22,4 +22,4 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
-    operations = [migrations.RunPython(add, remove)]
+    operations = [migrations.RunPython(add, remove, atomic=False)]  # DDL: MySQL cannot run it in a transaction
