@@ -116,7 +116,10 @@ class Seeder:
         Group.objects.bulk_create([Group(name=f"bench-group-{i}") for i in range(20)])
         self.groups = list(Group.objects.filter(name__startswith="bench-group-").order_by("pk"))
         User.objects.bulk_create(
-            [User(username=f"learner{i:05d}", email=f"learner{i:05d}@example.com", password=password) for i in range(USERS)],
+            [
+                User(username=f"learner{i:05d}", email=f"learner{i:05d}@example.com", password=password)
+                for i in range(USERS)
+            ],
             batch_size=2000,
         )
         self.learners = list(User.objects.filter(username__startswith="learner").order_by("pk"))
@@ -133,7 +136,10 @@ class Seeder:
         start = User.objects.count()
         password = make_password("edx")
         User.objects.bulk_create(
-            [User(username=f"person{i:06d}", email=f"p{i:06d}@example.org", password=password) for i in range(start, total)],
+            [
+                User(username=f"person{i:06d}", email=f"p{i:06d}@example.org", password=password)
+                for i in range(start, total)
+            ],
             batch_size=5000,
         )
 
@@ -171,11 +177,18 @@ class Seeder:
                 created = self.now - timedelta(hours=self.rng.randint(1, 48))
                 live = n == 0
                 e = Enrollment(
-                    flag=flag, flag_name=flag.name, user=user, created_by=self.support, reason="bench",
-                    created_at=created, expires_at=created + timedelta(days=7),
+                    flag=flag,
+                    flag_name=flag.name,
+                    user=user,
+                    created_by=self.support,
+                    reason="bench",
+                    created_at=created,
+                    expires_at=created + timedelta(days=7),
                     ended_at=None if live else created + timedelta(hours=1),
-                    end_reason=None if live else "revoked", ended_by=None if live else self.support,
-                    preexisting_membership=False, live=True if live else None,
+                    end_reason=None if live else "revoked",
+                    ended_by=None if live else self.support,
+                    preexisting_membership=False,
+                    live=True if live else None,
                 )
                 enrollments.append(e)
                 if live:
@@ -191,15 +204,35 @@ class Seeder:
         Enrollment.objects.bulk_create(enrollments, batch_size=2000)
         for e in Enrollment.objects.filter(reason="bench", audit_entries__isnull=True).select_related("user"):
             audit.append(
-                AuditEntry(action="enrolled", enrollment=e, flag_name=e.flag_name, user_id=e.user_id,
-                           username=e.user.username, actor=self.support, actor_username="bench_support",
-                           reason="bench", membership="added", expires_at=e.expires_at, at=e.created_at)
+                AuditEntry(
+                    action="enrolled",
+                    enrollment=e,
+                    flag_name=e.flag_name,
+                    user_id=e.user_id,
+                    username=e.user.username,
+                    actor=self.support,
+                    actor_username="bench_support",
+                    reason="bench",
+                    membership="added",
+                    expires_at=e.expires_at,
+                    at=e.created_at,
+                )
             )
             if e.ended_at is not None:
                 audit.append(
-                    AuditEntry(action="revoked", enrollment=e, flag_name=e.flag_name, user_id=e.user_id,
-                               username=e.user.username, actor=self.support, actor_username="bench_support",
-                               reason="", membership="removed", expires_at=e.expires_at, at=e.ended_at)
+                    AuditEntry(
+                        action="revoked",
+                        enrollment=e,
+                        flag_name=e.flag_name,
+                        user_id=e.user_id,
+                        username=e.user.username,
+                        actor=self.support,
+                        actor_username="bench_support",
+                        reason="",
+                        membership="removed",
+                        expires_at=e.expires_at,
+                        at=e.ended_at,
+                    )
                 )
         AuditEntry.objects.bulk_create(audit, batch_size=2000)
         through = Flag.users.through
@@ -211,8 +244,13 @@ class Seeder:
             if (flag.pk, self.caller.pk) in self.enrolled:
                 continue
             Enrollment.objects.create(
-                flag=flag, flag_name=flag.name, user=self.caller, created_by=self.caller, reason="bench",
-                expires_at=self.now + timedelta(days=3), preexisting_membership=False,
+                flag=flag,
+                flag_name=flag.name,
+                user=self.caller,
+                created_by=self.caller,
+                reason="bench",
+                expires_at=self.now + timedelta(days=3),
+                preexisting_membership=False,
             )
             flag.users.add(self.caller)
             self.enrolled.add((flag.pk, self.caller.pk))
@@ -265,7 +303,7 @@ def time_interleaved(client, calls, paths):
             assert client.get(API + path).status_code == 200
     samples = {path: [] for path in paths}
     for n in range(calls):
-        for path in paths[n % len(paths):] + paths[: n % len(paths)]:
+        for path in paths[n % len(paths) :] + paths[: n % len(paths)]:
             started = time.perf_counter()
             response = client.get(API + path)
             samples[path].append((time.perf_counter() - started) * 1000)
@@ -377,8 +415,15 @@ def run():
 
     with connection.cursor() as cursor:  # fresh statistics after the bulk load, as a running LMS has
         if connection.vendor == "mysql":
-            tables = ["waffle_flag", "waffle_flag_users", "waffle_flag_groups", "auth_user", "auth_user_groups",
-                      Enrollment._meta.db_table, AuditEntry._meta.db_table]
+            tables = [
+                "waffle_flag",
+                "waffle_flag_users",
+                "waffle_flag_groups",
+                "auth_user",
+                "auth_user_groups",
+                Enrollment._meta.db_table,
+                AuditEntry._meta.db_table,
+            ]
             cursor.execute("ANALYZE TABLE " + ", ".join(tables))
             cursor.fetchall()
         elif connection.vendor == "sqlite":
@@ -407,8 +452,10 @@ def run():
     (user_ms,) = time_interleaved(viewer, GET_CALLS, [paths["user"]])
     page, search, as_user = summary(names_ms), summary(q_ms), summary(user_ms)
     log(f"GET flags/?names= ({n_page} of {n_large} flags): p50 {page['p50']} ms, p95 {page['p95']} ms")
-    log(f"GET flags/?q={SEARCH} ({len(searched['flags'])} flags, truncated {searched['truncated']}): "
-        f"p50 {search['p50']} ms, p95 {search['p95']} ms")
+    log(
+        f"GET flags/?q={SEARCH} ({len(searched['flags'])} flags, truncated {searched['truncated']}): "
+        f"p50 {search['p50']} ms, p95 {search['p95']} ms"
+    )
     log(f"GET flags/?user=&names=: p50 {as_user['p50']} ms, p95 {as_user['p95']} ms")
     q_user_small = count_get_queries(viewer, f"?user={subject}&names={names.split(',')[0]}")[0]
     q_user_large = count_get_queries(viewer, "?" + paths["user"].split("?", 1)[1])[0]
@@ -417,8 +464,10 @@ def run():
     prefix = "learner0"
     users_found = len(viewer.get(API + f"users/?q={prefix}").json()["results"])
     users_search = summary(time_calls(viewer, GET_CALLS, f"users/?q={prefix}"))
-    log(f"GET users/?q={prefix} ({users_found} of {get_user_model().objects.count()} users): "
-        f"p50 {users_search['p50']} ms, p95 {users_search['p95']} ms")
+    log(
+        f"GET users/?q={prefix} ({users_found} of {get_user_model().objects.count()} users): "
+        f"p50 {users_search['p50']} ms, p95 {users_search['p95']} ms"
+    )
 
     cold = summary(time_cold(caller, max(20, GET_CALLS // 5), paths["names"]))
     log(f"GET flags/?names= after a change (cache cold): p50 {cold['p50']} ms, p95 {cold['p95']} ms")

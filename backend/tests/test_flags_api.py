@@ -1,6 +1,5 @@
 """GET flags/: criteria, waffle's answer for the caller, enrollability, permissions, query count."""
 
-import json
 from decimal import Decimal
 
 import pytest
@@ -25,8 +24,14 @@ def by_name(response):
 def test_shape_and_criteria(api, staff):
     group = Group.objects.create(name="qa")
     flag = Flag.objects.create(
-        name="enterprise.a", percent=Decimal("12.5"), testing=True, staff=False, superusers=False,
-        authenticated=True, languages="en, fr", note="Used by X",
+        name="enterprise.a",
+        percent=Decimal("12.5"),
+        testing=True,
+        staff=False,
+        superusers=False,
+        authenticated=True,
+        languages="en, fr",
+        note="Used by X",
     )
     flag.groups.add(group)
     flag.users.add(make_user(staff.__class__, "u1"), make_user(staff.__class__, "u2"))
@@ -34,12 +39,20 @@ def test_shape_and_criteria(api, staff):
     assert set(data) == {"user", "subject", "permissions", "features", "policy", "now", "flags"}
     assert data["user"]["username"] == "staff"
     assert data["subject"] == {
-        "id": staff.pk, "username": "staff", "email": "staff@example.com", "is_active": True, "is_staff": True,
-        "is_superuser": False, "enterprise_customers": [],
+        "id": staff.pk,
+        "username": "staff",
+        "email": "staff@example.com",
+        "is_active": True,
+        "is_staff": True,
+        "is_superuser": False,
+        "enterprise_customers": [],
     }
     assert data["features"] == {"customer_enrollments": False}
     assert data["permissions"] == {
-        "can_enroll_self": True, "can_enroll_others": False, "can_view_others": False, "can_enroll_customers": False,
+        "can_enroll_self": True,
+        "can_enroll_others": False,
+        "can_view_others": False,
+        "can_enroll_customers": False,
     }
     assert data["policy"] == {
         "enrollable_patterns": ["enterprise.*"],
@@ -95,9 +108,18 @@ def test_enrollable_and_reasons(api, staff):
     Flag.objects.create(name="lms.other")
     flags = by_name(api(staff).get("flags/"))
     assert flags["enterprise.open"]["enrollable"] is True
-    assert flags["enterprise.on"]["enrollable"] is False and "already on" in flags["enterprise.on"]["not_enrollable_reason"]
-    assert flags["enterprise.off"]["enrollable"] is False and "Everyone set to No" in flags["enterprise.off"]["not_enrollable_reason"]
-    assert flags["lms.other"]["enrollable"] is False and "outside the enrollment policy" in flags["lms.other"]["not_enrollable_reason"]
+    assert (
+        flags["enterprise.on"]["enrollable"] is False
+        and "already on" in flags["enterprise.on"]["not_enrollable_reason"]
+    )
+    assert (
+        flags["enterprise.off"]["enrollable"] is False
+        and "Everyone set to No" in flags["enterprise.off"]["not_enrollable_reason"]
+    )
+    assert (
+        flags["lms.other"]["enrollable"] is False
+        and "outside the enrollment policy" in flags["lms.other"]["not_enrollable_reason"]
+    )
 
 
 @override_settings(WAFFLE_ENROLLMENTS={"VISIBLE_FLAGS": ["enterprise.*"]})
@@ -120,8 +142,15 @@ def test_my_enrollment_is_listed(api, staff):
 def _seed_varied(n, users, group):
     """n flags cycling through every kind of criterion (and several memberships)."""
     kinds = [
-        dict(everyone=True), dict(everyone=False), dict(percent=Decimal("50")), dict(staff=True),
-        dict(superusers=True), dict(authenticated=True), dict(testing=True), dict(languages="fr"), dict(),
+        dict(everyone=True),
+        dict(everyone=False),
+        dict(percent=Decimal("50")),
+        dict(staff=True),
+        dict(superusers=True),
+        dict(authenticated=True),
+        dict(testing=True),
+        dict(languages="fr"),
+        dict(),
     ]
     for i in range(n):
         flag = Flag.objects.create(name=f"enterprise.f{i:03d}", **{"superusers": False, **kinds[i % len(kinds)]})
@@ -289,7 +318,7 @@ def test_the_body_is_byte_for_byte_what_drf_renders(api, staff, support):
 
     group = Group.objects.create(name="qa\u2028line")
     flag = Flag.objects.create(
-        name="enterprise.é", note="Ünïcode \u2029 and \"quotes\" </script>", percent=Decimal("12.5"), languages="en, fr"
+        name="enterprise.é", note='Ünïcode \u2029 and "quotes" </script>', percent=Decimal("12.5"), languages="en, fr"
     )
     flag.groups.add(group)
     staff.groups.add(group)
@@ -311,11 +340,24 @@ def test_the_body_is_byte_for_byte_what_drf_renders(api, staff, support):
 # ---- the answers are waffle's, flag by flag, for every kind of flag and request -------------------
 
 _SHAPES = [
-    dict(everyone=True), dict(everyone=False), dict(everyone=True, staff=True), dict(everyone=False, staff=True),
-    dict(percent=Decimal("50")), dict(percent=Decimal("50.0"), rollout=True), dict(percent=Decimal("0")),
-    dict(percent=Decimal("99.9"), testing=True), dict(staff=True), dict(superusers=True), dict(authenticated=True),
-    dict(testing=True), dict(testing=True, staff=True), dict(languages="fr"), dict(languages="fr, de"),
-    dict(languages="de", authenticated=True), dict(rollout=True), dict(),
+    dict(everyone=True),
+    dict(everyone=False),
+    dict(everyone=True, staff=True),
+    dict(everyone=False, staff=True),
+    dict(percent=Decimal("50")),
+    dict(percent=Decimal("50.0"), rollout=True),
+    dict(percent=Decimal("0")),
+    dict(percent=Decimal("99.9"), testing=True),
+    dict(staff=True),
+    dict(superusers=True),
+    dict(authenticated=True),
+    dict(testing=True),
+    dict(testing=True, staff=True),
+    dict(languages="fr"),
+    dict(languages="fr, de"),
+    dict(languages="de", authenticated=True),
+    dict(rollout=True),
+    dict(),
 ]
 
 

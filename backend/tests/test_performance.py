@@ -13,8 +13,6 @@ from waffle.models import Flag
 from waffle_enrollments import services
 from waffle_enrollments.models import AuditEntry, Enrollment
 
-from .conftest import API, client_for
-
 pytestmark = pytest.mark.django_db
 
 FLAG_TABLE = re.compile(r"FROM [`\"]waffle_flag[`\"]")
@@ -148,7 +146,10 @@ def _due(enrollment):
 
 def _enroll(user, flag_name, actor=None, reason="test"):
     return services.enroll(
-        flag_name=flag_name, user=user, actor=actor or user, reason=reason,
+        flag_name=flag_name,
+        user=user,
+        actor=actor or user,
+        reason=reason,
         expires_at=timezone.now() + timedelta(hours=1),
     )
 

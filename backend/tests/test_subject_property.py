@@ -74,7 +74,10 @@ def _build(flag_specs, user_specs, viewer):
         users.append(user)
     flags = Flag.objects.bulk_create(
         [
-            Flag(name=f"enterprise.p{i:03d}", **{k: v for k, v in spec.items() if k not in ("groups", "listed", "enrolled")})
+            Flag(
+                name=f"enterprise.p{i:03d}",
+                **{k: v for k, v in spec.items() if k not in ("groups", "listed", "enrolled")},
+            )
             for i, spec in enumerate(flag_specs)
         ]
     )
@@ -88,7 +91,10 @@ def _build(flag_specs, user_specs, viewer):
     for flag, spec in zip(flags, flag_specs):
         for u in spec["enrolled"]:
             services.enroll(
-                flag_name=flag.name, user=users[u], actor=viewer, reason="property test",
+                flag_name=flag.name,
+                user=users[u],
+                actor=viewer,
+                reason="property test",
                 expires_at=timezone.now() + timedelta(hours=1),
             )
     cache.clear()  # bulk_create sends no signal: waffle's cache must not keep an older world
@@ -131,8 +137,19 @@ def test_user_answers_are_waffles_for_a_cookieless_request(superuser, flag_specs
             assert got[name] == expected, (user.username, name, spec, got[name], expected)
             if expected is None:
                 assert spec["percent"] and spec["everyone"] is None, (name, spec)
-            elif spec["testing"] and spec["everyone"] is None and not any(
-                (spec["percent"], spec["staff"], spec["superusers"], spec["authenticated"], spec["groups"],
-                 spec["listed"], spec["enrolled"])
+            elif (
+                spec["testing"]
+                and spec["everyone"] is None
+                and not any(
+                    (
+                        spec["percent"],
+                        spec["staff"],
+                        spec["superusers"],
+                        spec["authenticated"],
+                        spec["groups"],
+                        spec["listed"],
+                        spec["enrolled"],
+                    )
+                )
             ):
                 assert got[name] is False, (name, spec)  # testing mode alone: off without the cookie

@@ -83,8 +83,13 @@ def test_the_subject_block_and_the_per_flag_parts_describe_the_subject(api, supp
 
     data = api(support).get("flags/", user="learner@example.com").json()
     assert data["subject"] == {
-        "id": learner.pk, "username": "learner", "email": "learner@example.com", "is_active": True,
-        "is_staff": False, "is_superuser": False, "enterprise_customers": [],
+        "id": learner.pk,
+        "username": "learner",
+        "email": "learner@example.com",
+        "is_active": True,
+        "is_staff": False,
+        "is_superuser": False,
+        "enterprise_customers": [],
     }
     flags = {f["name"]: f for f in data["flags"]}
     assert flags["enterprise.listed"]["me"] == {"listed": True, "groups": [], "customers": []}
@@ -170,7 +175,10 @@ def test_a_lookup_outlives_both_users(api, support, learner):
     support.delete()
     lookup = UserLookup.objects.get()
     assert (lookup.viewer, lookup.subject, lookup.viewer_username, lookup.subject_username) == (
-        None, None, "support", "learner"
+        None,
+        None,
+        "support",
+        "learner",
     )
 
 
@@ -269,8 +277,13 @@ def test_q_refuses_malformed_values(api, staff, query, words):
 
 def _seed(n, users, group):
     shapes = [
-        dict(percent=Decimal("50")), dict(staff=True), dict(authenticated=True), dict(testing=True), dict(),
-        dict(everyone=True), dict(languages="fr"),
+        dict(percent=Decimal("50")),
+        dict(staff=True),
+        dict(authenticated=True),
+        dict(testing=True),
+        dict(),
+        dict(everyone=True),
+        dict(languages="fr"),
     ]
     for i in range(n):
         flag = Flag.objects.create(name=f"enterprise.c{len(Flag.objects.all()):03d}", superusers=False, **shapes[i % 7])
@@ -280,7 +293,10 @@ def _seed(n, users, group):
             flag.users.add(*users)
         if i % 5 == 0:
             services.enroll(
-                flag_name=flag.name, user=users[0], actor=users[0], reason="t",
+                flag_name=flag.name,
+                user=users[0],
+                actor=users[0],
+                reason="t",
                 expires_at=timezone.now() + timedelta(hours=1),
             )
 

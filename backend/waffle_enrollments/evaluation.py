@@ -161,8 +161,8 @@ def evaluate(selection: Selection, subject, caller_request=None) -> Evaluation:
     listed = set(memberships.filter(user_id=subject.pk).values_list("flag_id", flat=True))
     group_names = dict(subject.groups.values_list("pk", "name"))
     enrollments = {}
-    for enrollment in Enrollment.objects.live().filter(user=subject, flag_id__in=ids).select_related(
-        "created_by", "ended_by"
+    for enrollment in (
+        Enrollment.objects.live().filter(user=subject, flag_id__in=ids).select_related("created_by", "ended_by")
     ):
         enrollment.user = subject
         enrollments[enrollment.flag_id] = enrollment

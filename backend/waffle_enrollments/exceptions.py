@@ -95,7 +95,10 @@ def _database_error(exc):
     if isinstance(exc, OperationalError):
         log.warning("waffle_enrollments: database unavailable or locked, answered with 503: %s", exc)
         return Response(
-            {"detail": "The database is busy (lock timeout or deadlock) and nothing was changed. Try again in a moment."},
+            {
+                "detail": "The database is busy (lock timeout or deadlock) and nothing was changed. "
+                "Try again in a moment."
+            },
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": "2"},
         )

@@ -158,7 +158,9 @@ def parse(serializer_class, data, context=None, summary=None):
     if summary is None:
         raise InvalidRequest(" ".join(errors.values()))
     parts = [message if name == "non_field_errors" else f"{name}: {message}" for name, message in errors.items()]
-    raise InvalidRequest(" ".join([summary, *parts]), errors={k: v for k, v in errors.items() if k != "non_field_errors"})
+    raise InvalidRequest(
+        " ".join([summary, *parts]), errors={k: v for k, v in errors.items() if k != "non_field_errors"}
+    )
 
 
 def _sentence(messages):
@@ -210,9 +212,7 @@ class EnrollmentRequestSerializer(serializers.Serializer):
     def get_fields(self):
         fields = super().get_fields()
         say_why = {key: fields["reason"].error_messages[key] + self.SAY_WHY for key in ("required", "blank")}
-        fields["reason"] = StrictString(
-            max_length=self.context["policy"].max_reason_length, error_messages={**say_why}
-        )
+        fields["reason"] = StrictString(max_length=self.context["policy"].max_reason_length, error_messages={**say_why})
         return fields
 
     @staticmethod
@@ -293,7 +293,9 @@ class EnrollmentRequestSerializer(serializers.Serializer):
         if parsed <= now:
             refuse("Must be in the future.")
         if parsed - now > policy.max_duration:
-            refuse(f"Must be at most {int(policy.max_duration.total_seconds())} seconds ({policy.max_duration}) from now.")
+            refuse(
+                f"Must be at most {int(policy.max_duration.total_seconds())} seconds ({policy.max_duration}) from now."
+            )
         return parsed
 
 
@@ -356,21 +358,30 @@ class FlagsQuerySerializer(QuerySerializer):
 
     names = FlagNames(required=False)
     q = serializers.CharField(
-        required=False, trim_whitespace=False, max_length=100, validators=[_no_control("q")],
+        required=False,
+        trim_whitespace=False,
+        max_length=100,
+        validators=[_no_control("q")],
         error_messages={
             "blank": "q must be 1 to 100 characters of the flag name to search for.",
             "max_length": "q must be 1 to 100 characters of the flag name to search for.",
         },
     )
     user = serializers.CharField(
-        required=False, trim_whitespace=False, max_length=254, validators=[_no_control("user")],
+        required=False,
+        trim_whitespace=False,
+        max_length=254,
+        validators=[_no_control("user")],
         error_messages={
             "blank": "user is empty: give the username or email of the user whose flags you want to see.",
             "max_length": "user must be a username or email of at most {max_length} characters.",
         },
     )
     from_url = serializers.CharField(
-        required=False, trim_whitespace=False, allow_blank=True, max_length=500,
+        required=False,
+        trim_whitespace=False,
+        allow_blank=True,
+        max_length=500,
         error_messages={"max_length": "from_url must be at most {max_length} characters (the portal page's URL)."},
     )
 
@@ -383,9 +394,7 @@ class FlagsQuerySerializer(QuerySerializer):
 
     def validate(self, attrs):
         if "names" in attrs and "q" in attrs:
-            raise serializers.ValidationError(
-                "Give names (the flags of a page) or q (a search), not both."
-            )
+            raise serializers.ValidationError("Give names (the flags of a page) or q (a search), not both.")
         return attrs
 
 
@@ -394,7 +403,10 @@ class UserSearchSerializer(QuerySerializer):
 
     MESSAGE = "q must be 2 to 254 characters: the start of a username or email."
     q = serializers.CharField(
-        min_length=2, max_length=254, trim_whitespace=False, validators=[_no_control("q")],
+        min_length=2,
+        max_length=254,
+        trim_whitespace=False,
+        validators=[_no_control("q")],
         error_messages={"required": MESSAGE, "blank": MESSAGE, "min_length": MESSAGE, "max_length": MESSAGE},
     )
     ONCE = {"q": "Give q once: the start of a username or email."}
@@ -405,7 +417,10 @@ _LOOKUPS_LIMIT = "limit must be a whole number between 1 and 100."
 
 class LookupListSerializer(QuerySerializer):
     limit = serializers.IntegerField(
-        required=False, default=20, min_value=1, max_value=100,
+        required=False,
+        default=20,
+        min_value=1,
+        max_value=100,
         error_messages={"invalid": _LOOKUPS_LIMIT, "min_value": _LOOKUPS_LIMIT, "max_value": _LOOKUPS_LIMIT},
     )
 
@@ -420,22 +435,36 @@ class EnrollmentListSerializer(QuerySerializer):
     flag = serializers.CharField(required=False, allow_blank=True)
     user = serializers.CharField(required=False, allow_blank=True)
     state = serializers.ChoiceField(
-        choices=["live", "ended", "all"], required=False, default="all",
+        choices=["live", "ended", "all"],
+        required=False,
+        default="all",
         error_messages={"invalid_choice": "state must be live, ended or all, not '{input}'."},
     )
     limit = serializers.IntegerField(
-        required=False, default=50, min_value=1, max_value=MAX_ENROLLMENTS_PAGE,
+        required=False,
+        default=50,
+        min_value=1,
+        max_value=MAX_ENROLLMENTS_PAGE,
         error_messages={"invalid": _LIMIT, "min_value": _LIMIT, "max_value": _LIMIT},
     )
     offset = serializers.IntegerField(
-        required=False, default=0, min_value=0,
-        error_messages={"invalid": "offset must be a whole number, at least 0.", "min_value": "offset must be a whole number, at least 0."},
+        required=False,
+        default=0,
+        min_value=0,
+        error_messages={
+            "invalid": "offset must be a whole number, at least 0.",
+            "min_value": "offset must be a whole number, at least 0.",
+        },
     )
 
     def to_internal_value(self, data):
         unknown = sorted(set(data) - set(self.fields))
         if unknown:
             raise serializers.ValidationError(
-                {"non_field_errors": [f"Unknown query parameter(s): {', '.join(unknown)}. Use flag, user, state, limit, offset."]}
+                {
+                    "non_field_errors": [
+                        f"Unknown query parameter(s): {', '.join(unknown)}. Use flag, user, state, limit, offset."
+                    ]
+                }
             )
         return super().to_internal_value(data)

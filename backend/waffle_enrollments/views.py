@@ -156,7 +156,9 @@ class UsersView(_Base):
         User = get_user_model()
         active = User.objects.filter(is_active=True)
         username = User.USERNAME_FIELD
-        found = {u.pk: u for u in active.filter(**{f"{username}__istartswith": prefix}).order_by(username)[: self.LIMIT]}
+        found = {
+            u.pk: u for u in active.filter(**{f"{username}__istartswith": prefix}).order_by(username)[: self.LIMIT]
+        }
         if any(f.name == "email" for f in User._meta.fields):
             for user in active.filter(email__istartswith=prefix).order_by("email")[: self.LIMIT]:
                 found.setdefault(user.pk, user)
@@ -205,7 +207,10 @@ class EnrollmentsView(_Base):
     def post(self, request):
         me = request.user
         data = parse(
-            EnrollmentRequestSerializer, request.data, context={"policy": self.policy}, summary="Invalid enrollment request."
+            EnrollmentRequestSerializer,
+            request.data,
+            context={"policy": self.policy},
+            summary="Invalid enrollment request.",
         )
         rules.require_in_policy(data["flag"], self.policy)
         if data["user"] is None or _is_me(me, data["user"]):
@@ -223,7 +228,11 @@ class EnrollmentsView(_Base):
                 raise services.NotEnrollable(why_not)
 
         enrollment = services.enroll(
-            flag_name=data["flag"], user=target, actor=me, reason=data["reason"], expires_at=data["expires_at"],
+            flag_name=data["flag"],
+            user=target,
+            actor=me,
+            reason=data["reason"],
+            expires_at=data["expires_at"],
             check=check,
         )
         return Response(EnrollmentSerializer(enrollment).data, status=status.HTTP_201_CREATED)
@@ -236,9 +245,7 @@ class EnrollmentDetailView(_Base):
         return int(pk)
 
     def get(self, request, pk):
-        enrollment = (
-            Enrollment.objects.select_related("user", "created_by", "ended_by").filter(pk=self._id(pk)).first()
-        )
+        enrollment = Enrollment.objects.select_related("user", "created_by", "ended_by").filter(pk=self._id(pk)).first()
         if enrollment is None:
             raise NotFound(f"No enrollment #{pk}. GET enrollments/ lists them.")
         if enrollment.user_id != request.user.pk:
