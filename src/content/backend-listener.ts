@@ -1,10 +1,13 @@
 // Backend calls asked for by the extension (the background, on behalf of the popup), made from this
 // portal page's origin. Accepts only the extension's own messages, never a tab's, and only the
-// operations `validOp` knows; the LMS is the one of this page's environment.
+// operations `validOp` knows. The LMS is the one this page's own captured calls went to, or the
+// environment's while the page has called none (core/page-services.ts); never one the message names.
 import { validOp, type BackendError, type BackendResult } from '../core/backend';
 import { detectContext } from '../core/environment';
+import { identityFromCookies } from '../core/identity';
 import { isEnvelope } from '../core/messages';
-import type { Environment } from '../core/types';
+import { chooseService } from '../core/page-services';
+import type { Environment, FlagSnapshot } from '../core/types';
 import { browser, type Runtime } from '../platform/browser';
 import { BackendClient } from './backend-client';
 import { pageFetch } from './page-fetch';
@@ -13,9 +16,18 @@ function refused(kind: BackendError['kind'], detail: string, lms = ''): BackendR
   return { ok: false, error: { kind, status: 0, detail, fields: {}, lms } };
 }
 
-export function listenForBackendCalls(
-  environments: () => Promise<readonly Environment[]> | readonly Environment[],
-): void {
+export interface PageFacts {
+  environments(): Promise<readonly Environment[]> | readonly Environment[];
+  /** This document's captured calls (their source, URL and time), for the LMS the page uses. */
+  calls(): readonly Pick<FlagSnapshot, 'source' | 'url' | 'capturedAt'>[];
+}
+
+/** Whether the page's own JWT header.payload cookie is there and has expired. */
+function jwtCookieExpired(prefix: string): boolean {
+  return identityFromCookies(document.cookie, prefix, Math.floor(Date.now() / 1000)).status === 'expired';
+}
+
+export function listenForBackendCalls(page: PageFacts): void {
   browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
     if (!isEnvelope(message) || message.type !== 'content/backend') return undefined;
     // From the extension itself (background or its pages), not from a content script in some tab.
@@ -23,10 +35,13 @@ export function listenForBackendCalls(
     const op = validOp(message.payload);
     if (!op)
       return Promise.resolve(refused('bad-response', 'the extension sent an operation this page does not accept'));
-    return Promise.resolve(environments()).then((envs) => {
+    return Promise.resolve(page.environments()).then((envs) => {
       const { environment } = detectContext(location.href, envs);
       if (!environment) return refused('no-portal', '');
-      return new BackendClient(environment.lms, pageFetch).call(op);
+      const lms = chooseService('lms', environment, page.calls());
+      if (!lms) return refused('no-portal', '');
+      const prefix = environment.jwtCookiePrefix;
+      return new BackendClient(lms.origin, pageFetch, () => jwtCookieExpired(prefix)).call(op);
     });
   });
 }

@@ -11,7 +11,8 @@
 import { BATCH_MS, detailProblem, ENVELOPE_EVENT, MAX_BATCH_CHARS } from '../core/envelope';
 import { encodeResults, MAX_RESULTS, readCaptures, withoutSuperseded } from '../core/results';
 import { identityFromCookies } from '../core/identity';
-import type { IdentityResult } from '../core/types';
+import { SERVICE_OF_SOURCE } from '../core/page-services';
+import type { FlagSnapshot, IdentityResult } from '../core/types';
 import { detectContext, PRESETS } from '../core/environment';
 import { allEnvironments } from '../core/settings';
 import { send } from '../platform/messaging';
@@ -37,7 +38,9 @@ function quiet(promise: Promise<unknown>): void {
 (() => {
   // The user's own environments (options page) name the LMS and the JWT cookie prefix of their hosts.
   const environments = loadCustomEnvironments().then(allEnvironments, () => [...PRESETS]);
-  listenForBackendCalls(() => environments);
+  /** The latest captured call of each service (LMS, enterprise-access): where the page's calls go. */
+  const calls = new Map<string, Pick<FlagSnapshot, 'source' | 'url' | 'capturedAt'>>();
+  listenForBackendCalls({ environments: () => environments, calls: () => [...calls.values()] });
   let events = 0;
   let lastCookies = '';
   /** This document's id: the background keeps what it reports with its load (a next one may have started). */
@@ -83,6 +86,11 @@ function quiet(promise: Promise<unknown>): void {
     pendingChars = 0;
     timer = setTimeout(flush, BATCH_MS);
     const results = withoutSuperseded(readCaptures(captures, location.href));
+    for (const r of results) {
+      if (r.kind !== 'snapshot') continue;
+      const { source, url, capturedAt } = r.snapshot;
+      calls.set(SERVICE_OF_SOURCE[source], { source, url, capturedAt });
+    }
     if (results.length > 0) quiet(send('page/results', { json: encodeResults(results), doc }));
   }
 
