@@ -7,9 +7,10 @@ import { detectContext } from '../core/environment';
 import { identityFromCookies } from '../core/identity';
 import { isEnvelope } from '../core/messages';
 import { chooseService } from '../core/page-services';
-import type { Environment, FlagSnapshot } from '../core/types';
+import type { Environment } from '../core/types';
 import { browser, type Runtime } from '../platform/browser';
 import { BackendClient } from './backend-client';
+import type { PageCalls } from './page-calls';
 import { pageFetch } from './page-fetch';
 
 function refused(kind: BackendError['kind'], detail: string, lms = ''): BackendResult<never> {
@@ -18,8 +19,8 @@ function refused(kind: BackendError['kind'], detail: string, lms = ''): BackendR
 
 export interface PageFacts {
   environments(): Promise<readonly Environment[]> | readonly Environment[];
-  /** This document's captured calls (their source, URL and time), for the LMS the page uses. */
-  calls(): readonly Pick<FlagSnapshot, 'source' | 'url' | 'capturedAt'>[];
+  /** This document's captured calls, for the LMS the page uses. */
+  calls: PageCalls;
 }
 
 /** Whether the page's own JWT header.payload cookie is there and has expired. */
@@ -35,10 +36,10 @@ export function listenForBackendCalls(page: PageFacts): void {
     const op = validOp(message.payload);
     if (!op)
       return Promise.resolve(refused('bad-response', 'the extension sent an operation this page does not accept'));
-    return Promise.resolve(page.environments()).then((envs) => {
+    return Promise.all([page.environments(), page.calls.lmsKnown()]).then(([envs]) => {
       const { environment } = detectContext(location.href, envs);
       if (!environment) return refused('no-portal', '');
-      const lms = chooseService('lms', environment, page.calls());
+      const lms = chooseService('lms', environment, page.calls.list());
       if (!lms) return refused('no-portal', '');
       const prefix = environment.jwtCookiePrefix;
       return new BackendClient(lms.origin, pageFetch, () => jwtCookieExpired(prefix)).call(op);

@@ -11,13 +11,13 @@
 import { BATCH_MS, detailProblem, ENVELOPE_EVENT, MAX_BATCH_CHARS } from '../core/envelope';
 import { encodeResults, MAX_RESULTS, readCaptures, withoutSuperseded } from '../core/results';
 import { identityFromCookies } from '../core/identity';
-import { SERVICE_OF_SOURCE } from '../core/page-services';
-import type { FlagSnapshot, IdentityResult } from '../core/types';
+import type { IdentityResult } from '../core/types';
 import { detectContext, PRESETS } from '../core/environment';
 import { allEnvironments } from '../core/settings';
 import { send } from '../platform/messaging';
 import { loadCustomEnvironments } from '../platform/settings-store';
 import { listenForBackendCalls } from './backend-listener';
+import { PageCalls } from './page-calls';
 
 /** Most capture events one page load may forward; a flood beyond this is reported once and ignored. */
 const MAX_EVENTS_PER_LOAD = 300;
@@ -38,15 +38,18 @@ function quiet(promise: Promise<unknown>): void {
 (() => {
   // The user's own environments (options page) name the LMS and the JWT cookie prefix of their hosts.
   const environments = loadCustomEnvironments().then(allEnvironments, () => [...PRESETS]);
-  /** The latest captured call of each service (LMS, enterprise-access): where the page's calls go. */
-  const calls = new Map<string, Pick<FlagSnapshot, 'source' | 'url' | 'capturedAt'>>();
-  listenForBackendCalls({ environments: () => environments, calls: () => [...calls.values()] });
+  /** When this document started (again when it comes back from the back/forward cache). */
+  let startedAt = Date.now();
+  /** Where the page's own calls go (its LMS, its BFF): the backend calls go to the same LMS. */
+  const calls = new PageCalls(() => startedAt);
+  listenForBackendCalls({ environments: () => environments, calls });
   let events = 0;
   let lastCookies = '';
   /** This document's id: the background keeps what it reports with its load (a next one may have started). */
   let doc = '';
   function started(): void {
-    doc = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+    startedAt = Date.now();
+    doc = `${startedAt.toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
     events = 0;
     const start = readIdentity();
     lastCookies = start.key;
@@ -86,11 +89,7 @@ function quiet(promise: Promise<unknown>): void {
     pendingChars = 0;
     timer = setTimeout(flush, BATCH_MS);
     const results = withoutSuperseded(readCaptures(captures, location.href));
-    for (const r of results) {
-      if (r.kind !== 'snapshot') continue;
-      const { source, url, capturedAt } = r.snapshot;
-      calls.set(SERVICE_OF_SOURCE[source], { source, url, capturedAt });
-    }
+    for (const r of results) if (r.kind === 'snapshot') calls.note(r.snapshot);
     if (results.length > 0) quiet(send('page/results', { json: encodeResults(results), doc }));
   }
 
