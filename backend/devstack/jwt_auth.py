@@ -15,6 +15,7 @@ import time
 import jwt
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils.http import http_date
 from rest_framework import authentication, exceptions
 
 from .models import EnterpriseCustomerUser
@@ -80,17 +81,17 @@ def decode(token):
 
 
 def set_jwt_cookies(response, user):
+    """Sets the cookie pair (and ``edxloggedin``); returns when the cookies expire, in epoch seconds."""
     token = encode(user)
     header_payload, signature = token.rsplit(".", 1)
     max_age = int(_conf("JWT_EXPIRATION").total_seconds())
-    response.set_cookie(
-        _conf("JWT_AUTH_COOKIE_HEADER_PAYLOAD"), header_payload, max_age=max_age, samesite="Lax", httponly=False
-    )
-    response.set_cookie(
-        _conf("JWT_AUTH_COOKIE_SIGNATURE"), signature, max_age=max_age, samesite="Lax", httponly=True
-    )
-    response.set_cookie("edxloggedin", "true", max_age=max_age, samesite="Lax")
-    return token
+    expires_epoch = int(time.time()) + max_age
+    expires = http_date(expires_epoch)
+    cookie = {"max_age": max_age, "expires": expires, "samesite": "Lax"}
+    response.set_cookie(_conf("JWT_AUTH_COOKIE_HEADER_PAYLOAD"), header_payload, httponly=False, **cookie)
+    response.set_cookie(_conf("JWT_AUTH_COOKIE_SIGNATURE"), signature, httponly=True, **cookie)
+    response.set_cookie("edxloggedin", "true", **cookie)
+    return expires_epoch
 
 
 def delete_jwt_cookies(response):

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.staticfiles.views import serve as serve_static
 from django.urls import include, path, re_path
 
-from . import views
+from . import accounts, views
 
 handler404 = "devstack.views.not_found"
 handler500 = "devstack.views.server_error"
@@ -16,6 +16,7 @@ urlpatterns = [
     path("login_refresh", views.login_refresh, name="login_refresh"),
     path("api/user/v2/account/login_session/", views.login_session, name="login_session"),
     path("csrf/api/v1/token", views.csrf_token, name="csrf_token"),
+    re_path(r"^api/user/v1/accounts/(?P<username>[\w.@+-]{1,150})/?$", accounts.AccountView.as_view()),
     path("enterprise/api/v1/enterprise-learner/", views.EnterpriseLearnerView.as_view()),
     path("enterprise/api/v1/enterprise-customer/", views.EnterpriseCustomerView.as_view()),
     path("enterprise/api/v1/enterprise-customer/dashboard_list/", views.DashboardListView.as_view()),

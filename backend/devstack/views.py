@@ -1,12 +1,14 @@
 """LMS and enterprise-access stand-in views: sign-in, CSRF token, the enterprise endpoints, the BFF."""
 
 import json
+import time
 
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.http import HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect, ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -122,16 +124,30 @@ def logout_view(request):
     return response
 
 
-@csrf_exempt  # only re-issues cookies for the session the browser already has
+@csrf_exempt  # only re-issues cookies for the session the browser already has (as edx-platform)
 @never_cache
 @require_POST
 def login_refresh(request):
+    """``POST /login_refresh`` as edx-platform's: new JWT cookies for the session's user, and when they expire.
+
+    Without a session it answers 401 with the JSON string ``"Unauthorized"`` and leaves the cookies
+    alone, as edx-platform does (``@edx/frontend-platform`` then removes its JWT cookie itself).
+    """
     if not request.user.is_authenticated:
-        response = JsonResponse({"detail": "No session: sign in again."}, status=401)
-        delete_jwt_cookies(response)
-        return response
-    response = JsonResponse({"success": True})
-    set_jwt_cookies(response, request.user)
+        return JsonResponse("Unauthorized", status=401, safe=False)
+    response = JsonResponse({})
+    expires_epoch = set_jwt_cookies(response, request.user)
+    now = time.time()
+    response.content = json.dumps(
+        {
+            "success": True,
+            "user_id": request.user.pk,
+            "response_epoch_seconds": now,
+            "response_http_date": http_date(now),
+            "expires": http_date(expires_epoch),
+            "expires_epoch_seconds": expires_epoch,
+        }
+    )
     return response
 
 

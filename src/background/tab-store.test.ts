@@ -75,6 +75,12 @@ describe('TabStore', () => {
     expect(supersedes(snap(1, ['a', 'b']), snap(2, ['a']))).toBe(false); // older
     expect(supersedes(snap(2, ['a'], false), snap(1, ['a']))).toBe(false); // would lose the enterprise
     expect(supersedes(snap(2, ['a']), snap(1, ['a'], false))).toBe(true);
+    // Another service's endpoint: the earlier one still tells where the page's LMS (or BFF) is.
+    const bff = (at: number, keys: string[]): FlagSnapshot => ({ ...snap(at, keys), source: 'bff-learner' });
+    expect(supersedes(bff(2, ['a', 'b']), snap(1, ['a']))).toBe(false);
+    expect(supersedes(snap(2, ['a', 'b']), bff(1, ['a']))).toBe(false);
+    expect(supersedes(bff(2, ['a', 'b']), bff(1, ['a']))).toBe(true);
+    expect(supersedes({ ...snap(2, ['a', 'b']), source: 'enterprise-customer' }, snap(1, ['a']))).toBe(true);
   });
 
   it('opens a new load per page start (keeping a few), and starts afresh on another origin', async () => {

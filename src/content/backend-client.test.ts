@@ -52,6 +52,10 @@ const enrollment = {
   state: 'live',
 };
 
+/** The page's own JWT cookie: still valid, or expired (the one case a 401 is refreshed). */
+const jwtFresh = () => false;
+const jwtExpired = () => true;
+
 /** A scripted fetch: answers in order, records every request. */
 function scripted(...answers: (Response | Error)[]) {
   const calls: { url: string; init: RequestInit }[] = [];
@@ -73,7 +77,7 @@ const errorOf = (r: BackendResult<unknown>): BackendError => {
 describe('BackendClient', () => {
   it('GET flags/ with the user session, parsed into the typed shape', async () => {
     const { calls, fetchFn } = scripted(json(200, flagsBody));
-    const r = await new BackendClient(LMS, fetchFn).call({ op: 'flags' });
+    const r = await new BackendClient(LMS, fetchFn, jwtFresh).call({ op: 'flags' });
     expect(r.ok).toBe(true);
     expect(calls[0]?.url).toBe(`${LMS}/api/waffle-enrollments/v1/flags/`);
     expect(calls[0]?.init).toMatchObject({ method: 'GET', credentials: 'include', mode: 'cors' });
@@ -84,7 +88,7 @@ describe('BackendClient', () => {
 
   it('GET flags/?names= asks for only the named flags, comma-separated; an empty list for none', async () => {
     const { calls, fetchFn } = scripted(json(200, flagsBody), json(200, flagsBody), json(200, flagsBody));
-    const client = new BackendClient(LMS, fetchFn);
+    const client = new BackendClient(LMS, fetchFn, jwtFresh);
     expect((await client.call({ op: 'flags', names: ['enterprise.x', 'enterprise.a&b=c'] })).ok).toBe(true);
     await client.call({ op: 'flags', names: [] });
     await client.call({ op: 'flags' });
@@ -98,7 +102,7 @@ describe('BackendClient', () => {
 
   it('POST enrollments/ fetches a CSRF token first and sends it, with a JSON body', async () => {
     const { calls, fetchFn } = scripted(json(200, { csrfToken: 'tok123' }), json(201, enrollment));
-    const r = await new BackendClient(LMS, fetchFn).call({
+    const r = await new BackendClient(LMS, fetchFn, jwtFresh).call({
       op: 'enroll',
       request: { flag: 'enterprise.x', durationSeconds: 3600, reason: 'QA-1' },
     });
@@ -112,14 +116,14 @@ describe('BackendClient', () => {
     expect(JSON.parse(calls[1]!.init.body as string)).toEqual({ flag: 'enterprise.x', duration: 3600, reason: 'QA-1' });
   });
 
-  it('a session that expired mid-way is refreshed once, then the call is retried', async () => {
+  it("a 401 while the page's JWT cookie has expired is refreshed once, then the call is retried", async () => {
     const { calls, fetchFn } = scripted(
       json(401, { detail: 'expired' }),
       json(200, { csrfToken: 't' }),
       new Response(null, { status: 204 }),
       json(200, flagsBody),
     );
-    const r = await new BackendClient(LMS, fetchFn).call({ op: 'flags' });
+    const r = await new BackendClient(LMS, fetchFn, jwtExpired).call({ op: 'flags' });
     expect(r.ok).toBe(true);
     expect(calls.map((c) => c.url.replace(LMS, ''))).toEqual([
       '/api/waffle-enrollments/v1/flags/',
@@ -135,14 +139,32 @@ describe('BackendClient', () => {
       json(200, { csrfToken: 't' }),
       json(401, {}),
     );
-    const e = errorOf(await new BackendClient(LMS, fetchFn).call({ op: 'flags' }));
+    const e = errorOf(await new BackendClient(LMS, fetchFn, jwtExpired).call({ op: 'flags' }));
     expect(e).toMatchObject({ kind: 'http', status: 401 });
     expect(describeBackendError(e)).toMatch(`Sign in at ${LMS}/login`);
   });
 
+  it("a 401 while the page's JWT cookie is valid (or absent) asks for no refresh: it could only sign the portal out", async () => {
+    const read = scripted(json(401, { detail: 'Who are you?' }));
+    const write = scripted(json(200, { csrfToken: 't' }), json(401, { detail: 'Who are you?' }));
+    for (const [answers, op] of [
+      [read, { op: 'flags' }],
+      [write, { op: 'revoke', id: 3 }],
+    ] as const) {
+      const e = errorOf(await new BackendClient(LMS, answers.fetchFn, jwtFresh).call(op));
+      expect(e).toMatchObject({ kind: 'http', status: 401, detail: 'Who are you?', lms: LMS });
+      expect(answers.calls.map((c) => c.url)).not.toContain(`${LMS}/login_refresh`);
+      expect(answers.calls.filter((c) => c.url.includes('/api/waffle-enrollments/'))).toHaveLength(1);
+    }
+  });
+
   it('404 on flags/ means the plugin is not installed; 404 on an enrollment is "not found"', async () => {
     const missing = errorOf(
-      await new BackendClient(LMS, scripted(new Response('<h1>Not Found</h1>', { status: 404 })).fetchFn).call({
+      await new BackendClient(
+        LMS,
+        scripted(new Response('<h1>Not Found</h1>', { status: 404 })).fetchFn,
+        jwtFresh,
+      ).call({
         op: 'flags',
       }),
     );
@@ -152,6 +174,7 @@ describe('BackendClient', () => {
       await new BackendClient(
         LMS,
         scripted(json(200, { csrfToken: 't' }), json(404, { detail: 'No enrollment 5.' })).fetchFn,
+        jwtFresh,
       ).call({ op: 'revoke', id: 5 }),
     );
     expect(gone).toMatchObject({ kind: 'http', status: 404, detail: 'No enrollment 5.' });
@@ -162,6 +185,7 @@ describe('BackendClient', () => {
       await new BackendClient(
         LMS,
         scripted(json(403, { detail: 'Waffle enrollments are for LMS staff' })).fetchFn,
+        jwtFresh,
       ).call({ op: 'flags' }),
     );
     expect(describeBackendError(forbidden)).toBe('Not allowed. The LMS says: “Waffle enrollments are for LMS staff”');
@@ -169,6 +193,7 @@ describe('BackendClient', () => {
       await new BackendClient(
         LMS,
         scripted(json(200, { csrfToken: 't' }), json(409, { detail: 'already enrolled until 11:00' })).fetchFn,
+        jwtFresh,
       ).call({
         op: 'enroll',
         request: { flag: 'enterprise.x', durationSeconds: 60, reason: 'r' },
@@ -188,6 +213,7 @@ describe('BackendClient', () => {
             errors: { duration: 'Must be at most 604800 seconds', reason: 'Must not be blank.' },
           }),
         ).fetchFn,
+        jwtFresh,
       ).call({
         op: 'enroll',
         request: { flag: 'enterprise.x', durationSeconds: 9e9, reason: ' ' },
@@ -201,21 +227,25 @@ describe('BackendClient', () => {
 
   it('an unreachable LMS, or CORS refusal, is a network error that names the LMS', async () => {
     const e = errorOf(
-      await new BackendClient(LMS, scripted(new TypeError('Failed to fetch')).fetchFn).call({ op: 'flags' }),
+      await new BackendClient(LMS, scripted(new TypeError('Failed to fetch')).fetchFn, jwtFresh).call({ op: 'flags' }),
     );
     expect(e.kind).toBe('network');
     expect(describeBackendError(e)).toMatch(`Could not reach ${LMS}`);
-    const csrf = errorOf(await new BackendClient(LMS, scripted(json(500, {})).fetchFn).call({ op: 'revoke', id: 1 }));
+    const csrf = errorOf(
+      await new BackendClient(LMS, scripted(json(500, {})).fetchFn, jwtFresh).call({ op: 'revoke', id: 1 }),
+    );
     expect(csrf.detail).toMatch(/CSRF/);
   });
 
   it('answers of the wrong shape are reported, not trusted', async () => {
     const notJson = errorOf(
-      await new BackendClient(LMS, scripted(new Response('<html>', { status: 200 })).fetchFn).call({ op: 'flags' }),
+      await new BackendClient(LMS, scripted(new Response('<html>', { status: 200 })).fetchFn, jwtFresh).call({
+        op: 'flags',
+      }),
     );
     expect(notJson).toMatchObject({ kind: 'bad-response', detail: 'the answer is not JSON' });
     const wrong = errorOf(
-      await new BackendClient(LMS, scripted(json(200, { flags: 'nope' })).fetchFn).call({ op: 'flags' }),
+      await new BackendClient(LMS, scripted(json(200, { flags: 'nope' })).fetchFn, jwtFresh).call({ op: 'flags' }),
     );
     expect(wrong.kind).toBe('bad-response');
     expect(describeBackendError(wrong)).toMatch(/unexpected shape/);

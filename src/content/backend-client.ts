@@ -1,7 +1,10 @@
 // The one module that talks to the enrollment backend. It runs in the portal's content script, so
 // requests leave from the portal's origin with the user's own LMS cookies, exactly as the portal's
 // own calls do (CORS and CSRF as usual) — never from the page's world, never with a stored token.
-// The LMS URL comes from the environment of the page, never from the message that asks.
+// The LMS is the one the page itself calls (core/page-services.ts), never one named by the message
+// that asks. It never signs the user out: an LMS's 401 answer to `/login_refresh` deletes the JWT
+// cookies, which on `localhost` every port shares, so the refresh is asked for only when the page's
+// own JWT cookie has expired (then the portal would refresh it too), and only from the page's LMS.
 import {
   API_PREFIX,
   CSRF_PATH,
@@ -108,9 +111,15 @@ function fieldErrors(json: unknown): Record<string, string> {
 }
 
 export class BackendClient {
+  /**
+   * @param lms the origin of the LMS the page calls
+   * @param jwtCookieExpired whether the page's own JWT cookie is there and expired: the one case in
+   *   which a 401 is answered with `POST /login_refresh` and one retry
+   */
   constructor(
     private readonly lms: string,
     private readonly fetchFn: FetchLike,
+    private readonly jwtCookieExpired: () => boolean,
   ) {}
 
   private request(
@@ -167,8 +176,10 @@ export class BackendClient {
     let response: Response;
     try {
       response = await this.send(call);
-      // An expired session mid-way: refresh once, as the portal would, then try again.
-      if (response.status === 401 && (await this.refreshed())) response = await this.send(call);
+      // The page's JWT expired mid-way: refresh once, as the portal would, then try again. Any other
+      // 401 is answered as it is: a refresh there could only end the portal's session.
+      if (response.status === 401 && this.jwtCookieExpired() && (await this.refreshed()))
+        response = await this.send(call);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       return fail(this.lms, 'network', 0, /csrf/i.test(message) ? `could not get a CSRF token: ${message}` : message);

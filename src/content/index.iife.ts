@@ -17,6 +17,7 @@ import { allEnvironments } from '../core/settings';
 import { send } from '../platform/messaging';
 import { loadCustomEnvironments } from '../platform/settings-store';
 import { listenForBackendCalls } from './backend-listener';
+import { PageCalls } from './page-calls';
 
 /** Most capture events one page load may forward; a flood beyond this is reported once and ignored. */
 const MAX_EVENTS_PER_LOAD = 300;
@@ -37,13 +38,18 @@ function quiet(promise: Promise<unknown>): void {
 (() => {
   // The user's own environments (options page) name the LMS and the JWT cookie prefix of their hosts.
   const environments = loadCustomEnvironments().then(allEnvironments, () => [...PRESETS]);
-  listenForBackendCalls(() => environments);
+  /** When this document started (again when it comes back from the back/forward cache). */
+  let startedAt = Date.now();
+  /** Where the page's own calls go (its LMS, its BFF): the backend calls go to the same LMS. */
+  const calls = new PageCalls(() => startedAt);
+  listenForBackendCalls({ environments: () => environments, calls });
   let events = 0;
   let lastCookies = '';
   /** This document's id: the background keeps what it reports with its load (a next one may have started). */
   let doc = '';
   function started(): void {
-    doc = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+    startedAt = Date.now();
+    doc = `${startedAt.toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
     events = 0;
     const start = readIdentity();
     lastCookies = start.key;
@@ -83,6 +89,7 @@ function quiet(promise: Promise<unknown>): void {
     pendingChars = 0;
     timer = setTimeout(flush, BATCH_MS);
     const results = withoutSuperseded(readCaptures(captures, location.href));
+    for (const r of results) if (r.kind === 'snapshot') calls.note(r.snapshot);
     if (results.length > 0) quiet(send('page/results', { json: encodeResults(results), doc }));
   }
 

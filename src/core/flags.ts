@@ -1,4 +1,5 @@
 // From the snapshots of a tab to the rows the popup shows, and what changed since the last load.
+import { SERVICE_OF_SOURCE } from './page-services';
 import type { FlagRow, FlagSnapshot, PageLoad } from './types';
 
 /** The latest value of each key in a load (later snapshots win), with where it came from. */
@@ -47,12 +48,14 @@ export function matchesFilter(row: Pick<FlagRow, 'key' | 'flag' | 'source'>, fil
 
 /**
  * Whether `later` leaves nothing for `earlier` to tell any reader (latestValues, latestEnterprise,
- * verify): it is no older, reports every key `earlier` reports, and names an enterprise if `earlier`
- * did. A portal that fetches the same endpoint again and again then keeps one snapshot per load, not
+ * verify, the LMS the page calls): it is no older, comes from the same service (an LMS endpoint's
+ * snapshot says where the page's LMS is, which no BFF snapshot tells), reports every key `earlier`
+ * reports, and names an enterprise if `earlier` did. A portal that fetches the same endpoint again and again then keeps one snapshot per load, not
  * fifty: the popup reads (and the worker stores) a fraction of the data (docs/BENCHMARKS.md).
  */
 export function supersedes(later: FlagSnapshot, earlier: FlagSnapshot): boolean {
   if (later.capturedAt < earlier.capturedAt) return false;
+  if (SERVICE_OF_SOURCE[later.source] !== SERVICE_OF_SOURCE[earlier.source]) return false;
   if (earlier.enterprise !== null && later.enterprise === null) return false;
   if (earlier.flags.length > later.flags.length) return false;
   const keys = new Set(later.flags.map((f) => f.key));

@@ -116,8 +116,8 @@ describe('a batch leaves out the snapshots a later one of it supersedes', () => 
     [NOW + 1, env(features(['a', 'b']))],
     [NOW + 2, env(withProblem(['a', 'b']))], // supersedes the first; its problem stays
     [NOW + 3, env('<html></html>')],
-    [NOW + 4, env(features(['a'], false), BFF, 'POST')], // reports less: supersedes nothing
-    [NOW + 5, env(features(['a', 'b', 'c']))], // supersedes all three snapshots before it
+    [NOW + 4, env(features(['a'], false), BFF, 'POST')], // reports less, and is the BFF's: supersedes nothing
+    [NOW + 5, env(features(['a', 'b', 'c']))], // supersedes the LMS's snapshots before it, not the BFF's
     [NOW + 6, env(features(['z']))],
   ];
 
@@ -127,7 +127,7 @@ describe('a batch leaves out the snapshots a later one of it supersedes', () => 
     expect(all.filter((r) => r.kind === 'snapshot')).toHaveLength(5);
     expect(
       fewer.filter((r) => r.kind === 'snapshot').map((r) => r.kind === 'snapshot' && r.snapshot.capturedAt),
-    ).toEqual([NOW + 5, NOW + 6]);
+    ).toEqual([NOW + 4, NOW + 5, NOW + 6]);
     const states = [];
     for (const batch of [all, fewer]) {
       const store = new TabStore(new MemoryArea(), () => NOW);

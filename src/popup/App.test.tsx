@@ -290,6 +290,25 @@ describe('App: header', () => {
   });
 });
 
+describe('App: which LMS', () => {
+  it("names the LMS the page itself called, or the environment's while the page has called none", () => {
+    const port = 20000 + Math.floor(Math.random() * 30000);
+    const lms = `http://localhost:${port}`;
+    const learner = { ...SOURCES.learner, url: SOURCES.learner.url.replace(/^http:\/\/localhost:\d+/, lms) };
+    const portalUrl = `http://localhost:${port + 1}/test-enterprise`;
+    show(ready(tabState({ url: portalUrl, loads: [load([snapshot(learner)], undefined, portalUrl)] })));
+    expect(screen.getByTestId('lms').textContent).toBe(`LMS: ${lms} (the one this page calls)`);
+    expect(screen.getByTestId('lms').getAttribute('data-from')).toBe('page');
+    cleanup();
+    show(ready(tabState({ url: portalUrl, loads: [load([], undefined, portalUrl)] })));
+    expect(screen.getByTestId('lms').textContent).toMatch(/^LMS: http:\/\/localhost:18000 \(Devstack's setting/);
+    expect(screen.getByTestId('lms').getAttribute('data-from')).toBe('environment');
+    cleanup();
+    show(ready(null, 'https://example.org/'));
+    expect(screen.queryByTestId('lms')).toBeNull();
+  });
+});
+
 describe('App: warnings', () => {
   it('warns a superuser that most flags are on for them and not for learners', () => {
     const { state } = oneLoad(randomFeatures(), { identity: identity({ superuser: true }) });

@@ -4,6 +4,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { matchesFilter } from '../core/flags';
 import { markdownReport } from '../core/report';
+import { describeLmsChoice } from '../core/page-services';
 import type { FlagRow, IdentityResult } from '../core/types';
 import { MemoFlagRow } from './FlagRowView';
 import {
@@ -150,6 +151,11 @@ function Ready({ view, actions, now, renderFlagExtra, afterFlags }: ReadyProps) 
             {environmentText(model.context, model.pageUrl)}
           </span>
         </div>
+        {model.context.environment ? (
+          <p class="lms" data-testid="lms" data-from={model.lms?.from ?? 'none'}>
+            {describeLmsChoice(model.lms, model.context.environment.label)}
+          </p>
+        ) : null}
         <IdentityView identity={model.identity} enterpriseUuid={model.enterprise?.uuid ?? null} />
         <EnterpriseView model={model} />
       </header>

@@ -3,6 +3,7 @@ import './start-mark';
 import { render } from 'preact';
 import { useMemo } from 'preact/hooks';
 import { detectContext } from '../core/environment';
+import { chooseService } from '../core/page-services';
 import { send } from '../platform/messaging';
 import { App } from './App';
 import { popupActions } from './actions';
@@ -47,7 +48,8 @@ function ReadyPopup({
     api,
     store,
     portal: environment !== null && view.state !== null,
-    lms: environment?.lms ?? null,
+    // The sign-in link names the LMS the calls go to: the one the page calls.
+    lms: chooseService('lms', environment, view.state?.loads[0]?.snapshots ?? [])?.origin ?? null,
     state: view.state,
     reload: actions.reload,
     now: Date.now,

@@ -3,6 +3,7 @@
 import { detectContext, featureParams as featureParamsOf, PRESETS } from '../core/environment';
 import { flagRows, previousLoad, vanishedKeys } from '../core/flags';
 import { describeIdentityProblem } from '../core/identity';
+import { chooseService, type ServiceChoice } from '../core/page-services';
 import { sourceLabel as coreSourceLabel } from '../core/sources/labels';
 import type {
   Diagnostic,
@@ -49,6 +50,8 @@ export interface PopupActions {
 export interface PopupModel {
   pageUrl: string | null;
   context: PageContext;
+  /** The LMS the extension's backend calls go to for this page (the one the page calls), if any. */
+  lms: ServiceChoice | null;
   /** Null when the popup has no state for this tab (nothing captured, or stale). */
   identity: IdentityResult | null;
   identityProblem: string | null;
@@ -79,6 +82,7 @@ export function buildModel(view: ReadyView): PopupModel {
   return {
     pageUrl,
     context,
+    lms: chooseService('lms', context.environment, current?.snapshots ?? []),
     identity,
     identityProblem: identity ? describeIdentityProblem(identity) : null,
     enterprise: state ? latestEnterprise(state) : null,

@@ -16,9 +16,12 @@ export interface TestDevstack extends Devstack {
   shell(code: string): string;
 }
 
-export async function startTestDevstack(): Promise<TestDevstack> {
+/** The devstack on its fixed ports, or on others (`{lms: 0, …}`: free ones, named in `urls`). */
+export async function startTestDevstack(
+  options: { ports?: Partial<Record<keyof Devstack['urls'], number>> } = {},
+): Promise<TestDevstack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'wi-devstack-'));
-  const devstack = await startDevstack({ dataDir, reset: true, timeoutMs: 90_000 });
+  const devstack = await startDevstack({ dataDir, reset: true, timeoutMs: 90_000, ports: options.ports ?? {} });
   const run = (args: string[]) => {
     const r = spawnSync(PYTHON, ['-m', 'django', ...args, '--settings', 'devstack.settings'], {
       cwd: join(REPO_ROOT, 'backend'),
