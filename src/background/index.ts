@@ -2,13 +2,13 @@
 // user sees: everything is in `storage.session` through TabStore, so a stopped worker loses nothing
 // but the changes of its last 250 ms (TabStore's write delay). The badge texts it remembers only spare
 // setting the same text again.
-import { isContentMessage, isEnvelope, isPageMessage, type Envelope } from '../core/messages';
-import { decodeResults } from '../core/results';
-import { validOp, type BackendResult } from '../core/backend';
-import { browser, type Runtime } from '../platform/browser';
-import { sendToTab } from '../platform/messaging';
-import { keepCustomScriptsRegistered } from './dynamic-scripts';
+import { route } from '../core/messages';
 import { expectKey } from '../core/storage-keys';
+import type { TabState } from '../core/types';
+import { browser, type Runtime } from '../platform/browser';
+import { contentRoutes } from './content-routes';
+import { keepCustomScriptsRegistered } from './dynamic-scripts';
+import { popupRoutes } from './popup-routes';
 import { flagsOn, TabStore } from './tab-store';
 
 /** A tab's state changes with each capture batch; a burst's changes are written together every 250 ms (see TabStore). */
@@ -67,106 +67,20 @@ async function updateBadge(tabId: number, on: number | null): Promise<void> {
   }
 }
 
-/** A document id as content scripts make them (`src/content`), or null. */
-function docId(value: unknown): string | null {
-  return typeof value === 'string' && /^[a-z0-9-]{8,40}$/.test(value) ? value : null;
+async function showBadge(tabId: number, state: TabState | null, newDocument = false): Promise<void> {
+  if (newDocument) badges.delete(tabId); // the browser may have reset the tab's badge
+  await updateBadge(tabId, flagsOn(state));
 }
 
-async function fromContent(tabId: number, pageUrl: string, message: Envelope): Promise<null> {
-  if (!isContentMessage(message.type)) return null;
-  const p = message.payload as Record<string, unknown>;
-  let state;
-  switch (message.type) {
-    case 'page/start':
-      if (typeof p['url'] !== 'string' || typeof p['identity'] !== 'object' || p['identity'] === null) return null;
-      badges.delete(tabId); // a new document: the browser may have reset the tab's badge
-      state = await store.pageStart(
-        tabId,
-        p['url'],
-        p['identity'] as never,
-        typeof p['at'] === 'number' && Number.isFinite(p['at']) ? p['at'] : Date.now(),
-        docId(p['doc']),
-      );
-      break;
-    case 'page/identity':
-      if (typeof p['identity'] !== 'object' || p['identity'] === null) return null;
-      state = await store.setIdentity(tabId, p['identity'] as never, docId(p['doc']));
-      break;
-    case 'page/results': {
-      const doc = docId(p['doc']);
-      const results = decodeResults(p['json']);
-      if (results && doc !== null) {
-        state = await store.record(tabId, results, doc);
-        break;
-      }
-      // Our content script never sends such a batch: say so, rather than lose its captures unseen.
-      state = await store.dropped(tabId, {
-        url: pageUrl.slice(0, 2000),
-        method: '',
-        source: null,
-        at: Date.now(),
-        reason:
-          "the extension could not read a batch of this page's captures, so they were not kept: reload the page; if it happens again, report it with this page's URL",
-      });
-      break;
-    }
-    case 'page/dropped':
-      if (typeof p['reason'] !== 'string') return null;
-      state = await store.dropped(tabId, {
-        url: typeof p['url'] === 'string' ? p['url'].slice(0, 2000) : '',
-        method: '',
-        source: null,
-        at: Date.now(),
-        reason: p['reason'].slice(0, 300),
-      });
-      break;
-  }
-  await updateBadge(tabId, flagsOn(state ?? null));
-  return null;
-}
+const fromContent = contentRoutes({ store, showBadge });
+const fromPopup = popupRoutes({ reloadTab: (tabId) => browser.tabs.reload(tabId) });
 
-/** Hands a backend call to the tab's content script, which makes it from the portal's origin. */
-async function backendCall(tabId: number, call: unknown): Promise<BackendResult<unknown>> {
-  const op = validOp(call);
-  const refuse = (kind: 'no-portal' | 'bad-response', detail: string): BackendResult<unknown> => ({
-    ok: false,
-    error: { kind, status: 0, detail, fields: {}, lms: '' },
-  });
-  if (!op) return refuse('bad-response', 'the popup asked for an operation the extension does not know');
-  try {
-    const result = await sendToTab(tabId, 'content/backend', op);
-    return result && typeof result === 'object' && 'ok' in result ? result : refuse('no-portal', '');
-  } catch {
-    // No content script in that tab: not a portal page (or it was loaded before the extension).
-    return refuse('no-portal', '');
-  }
-}
-
-async function fromPage(message: Envelope): Promise<unknown> {
-  if (!isPageMessage(message.type)) return null;
-  const tabId = (message.payload as { tabId?: unknown }).tabId;
-  if (typeof tabId !== 'number' || !Number.isInteger(tabId) || tabId < 0) return null;
-  switch (message.type) {
-    case 'popup/state':
-      return store.get(tabId);
-    case 'popup/reload':
-      await browser.tabs.reload(tabId);
-      return null;
-    case 'backend/call':
-      return backendCall(tabId, (message.payload as { call?: unknown }).call);
-  }
-}
-
+// Each sender gets only its own channel: a content script cannot send the popup's messages, nor the
+// popup (or any extension page) a content script's.
 browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
-  if (!isEnvelope(message)) return undefined;
-  if (isContentMessage(message.type)) {
-    const from = fromContentScript(sender);
-    return from === null ? undefined : fromContent(from.tabId, from.url, message);
-  }
-  if (isPageMessage(message.type)) {
-    return fromExtensionPage(sender) ? fromPage(message) : undefined;
-  }
-  return undefined;
+  const content = fromContentScript(sender);
+  if (content !== null) return route(message, fromContent, { tabId: content.tabId, pageUrl: content.url });
+  return fromExtensionPage(sender) ? route(message, fromPopup, null) : undefined;
 });
 
 // Content scripts for the user's own environments (options page); the presets are in the manifest.

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { describeBackendError, validOp, type BackendError, type BackendResult } from '../core/backend';
+import { describeBackendError, failed, type BackendAnswer, type BackendError } from '../core/backend-error';
+import { route, MESSAGE_TAG } from '../core/messages';
+import { backendRoutes, type LmsClient } from './backend-routes';
 import { BackendClient, type FetchLike } from './backend-client';
 
 const LMS = 'http://localhost:18000';
@@ -69,7 +71,7 @@ function scripted(...answers: (Response | Error)[]) {
   return { calls, fetchFn };
 }
 
-const errorOf = (r: BackendResult<unknown>): BackendError => {
+const errorOf = (r: BackendAnswer<unknown>): BackendError => {
   expect(r.ok).toBe(false);
   return (r as { ok: false; error: BackendError }).error;
 };
@@ -77,7 +79,7 @@ const errorOf = (r: BackendResult<unknown>): BackendError => {
 describe('BackendClient', () => {
   it('GET flags/ with the user session, parsed into the typed shape', async () => {
     const { calls, fetchFn } = scripted(json(200, flagsBody));
-    const r = await new BackendClient(LMS, fetchFn, jwtFresh).call({ op: 'flags' });
+    const r = await new BackendClient(LMS, fetchFn, jwtFresh).flags();
     expect(r.ok).toBe(true);
     expect(calls[0]?.url).toBe(`${LMS}/api/waffle-enrollments/v1/flags/`);
     expect(calls[0]?.init).toMatchObject({ method: 'GET', credentials: 'include', mode: 'cors' });
@@ -89,9 +91,9 @@ describe('BackendClient', () => {
   it('GET flags/?names= asks for only the named flags, comma-separated; an empty list for none', async () => {
     const { calls, fetchFn } = scripted(json(200, flagsBody), json(200, flagsBody), json(200, flagsBody));
     const client = new BackendClient(LMS, fetchFn, jwtFresh);
-    expect((await client.call({ op: 'flags', names: ['enterprise.x', 'enterprise.a&b=c'] })).ok).toBe(true);
-    await client.call({ op: 'flags', names: [] });
-    await client.call({ op: 'flags' });
+    expect((await client.flags(['enterprise.x', 'enterprise.a&b=c'])).ok).toBe(true);
+    await client.flags([]);
+    await client.flags();
     expect(calls.map((c) => c.url.replace(LMS, ''))).toEqual([
       '/api/waffle-enrollments/v1/flags/?names=enterprise.x%2Centerprise.a%26b%3Dc',
       '/api/waffle-enrollments/v1/flags/?names=',
@@ -102,9 +104,10 @@ describe('BackendClient', () => {
 
   it('POST enrollments/ fetches a CSRF token first and sends it, with a JSON body', async () => {
     const { calls, fetchFn } = scripted(json(200, { csrfToken: 'tok123' }), json(201, enrollment));
-    const r = await new BackendClient(LMS, fetchFn, jwtFresh).call({
-      op: 'enroll',
-      request: { flag: 'enterprise.x', durationSeconds: 3600, reason: 'QA-1' },
+    const r = await new BackendClient(LMS, fetchFn, jwtFresh).enroll({
+      flag: 'enterprise.x',
+      durationSeconds: 3600,
+      reason: 'QA-1',
     });
     expect(r.ok).toBe(true);
     expect(calls.map((c) => `${c.init.method} ${c.url}`)).toEqual([
@@ -123,7 +126,7 @@ describe('BackendClient', () => {
       new Response(null, { status: 204 }),
       json(200, flagsBody),
     );
-    const r = await new BackendClient(LMS, fetchFn, jwtExpired).call({ op: 'flags' });
+    const r = await new BackendClient(LMS, fetchFn, jwtExpired).flags();
     expect(r.ok).toBe(true);
     expect(calls.map((c) => c.url.replace(LMS, ''))).toEqual([
       '/api/waffle-enrollments/v1/flags/',
@@ -139,7 +142,7 @@ describe('BackendClient', () => {
       json(200, { csrfToken: 't' }),
       json(401, {}),
     );
-    const e = errorOf(await new BackendClient(LMS, fetchFn, jwtExpired).call({ op: 'flags' }));
+    const e = errorOf(await new BackendClient(LMS, fetchFn, jwtExpired).flags());
     expect(e).toMatchObject({ kind: 'http', status: 401 });
     expect(describeBackendError(e)).toMatch(`Sign in at ${LMS}/login`);
   });
@@ -147,11 +150,11 @@ describe('BackendClient', () => {
   it("a 401 while the page's JWT cookie is valid (or absent) asks for no refresh: it could only sign the portal out", async () => {
     const read = scripted(json(401, { detail: 'Who are you?' }));
     const write = scripted(json(200, { csrfToken: 't' }), json(401, { detail: 'Who are you?' }));
-    for (const [answers, op] of [
-      [read, { op: 'flags' }],
-      [write, { op: 'revoke', id: 3 }],
+    for (const [answers, ask] of [
+      [read, (c: BackendClient) => c.flags()],
+      [write, (c: BackendClient) => c.revoke(3)],
     ] as const) {
-      const e = errorOf(await new BackendClient(LMS, answers.fetchFn, jwtFresh).call(op));
+      const e = errorOf(await ask(new BackendClient(LMS, answers.fetchFn, jwtFresh)));
       expect(e).toMatchObject({ kind: 'http', status: 401, detail: 'Who are you?', lms: LMS });
       expect(answers.calls.map((c) => c.url)).not.toContain(`${LMS}/login_refresh`);
       expect(answers.calls.filter((c) => c.url.includes('/api/waffle-enrollments/'))).toHaveLength(1);
@@ -164,9 +167,7 @@ describe('BackendClient', () => {
         LMS,
         scripted(new Response('<h1>Not Found</h1>', { status: 404 })).fetchFn,
         jwtFresh,
-      ).call({
-        op: 'flags',
-      }),
+      ).flags(),
     );
     expect(missing.kind).toBe('not-installed');
     expect(describeBackendError(missing)).toMatch(/plugin is not installed/);
@@ -175,7 +176,7 @@ describe('BackendClient', () => {
         LMS,
         scripted(json(200, { csrfToken: 't' }), json(404, { detail: 'No enrollment 5.' })).fetchFn,
         jwtFresh,
-      ).call({ op: 'revoke', id: 5 }),
+      ).revoke(5),
     );
     expect(gone).toMatchObject({ kind: 'http', status: 404, detail: 'No enrollment 5.' });
   });
@@ -186,7 +187,7 @@ describe('BackendClient', () => {
         LMS,
         scripted(json(403, { detail: 'Waffle enrollments are for LMS staff' })).fetchFn,
         jwtFresh,
-      ).call({ op: 'flags' }),
+      ).flags(),
     );
     expect(describeBackendError(forbidden)).toBe('Not allowed. The LMS says: “Waffle enrollments are for LMS staff”');
     const conflict = errorOf(
@@ -194,10 +195,7 @@ describe('BackendClient', () => {
         LMS,
         scripted(json(200, { csrfToken: 't' }), json(409, { detail: 'already enrolled until 11:00' })).fetchFn,
         jwtFresh,
-      ).call({
-        op: 'enroll',
-        request: { flag: 'enterprise.x', durationSeconds: 60, reason: 'r' },
-      }),
+      ).enroll({ flag: 'enterprise.x', durationSeconds: 60, reason: 'r' }),
     );
     expect(describeBackendError(conflict)).toMatch(/Conflict\. The LMS says: “already enrolled until 11:00”/);
   });
@@ -214,10 +212,7 @@ describe('BackendClient', () => {
           }),
         ).fetchFn,
         jwtFresh,
-      ).call({
-        op: 'enroll',
-        request: { flag: 'enterprise.x', durationSeconds: 9e9, reason: ' ' },
-      }),
+      ).enroll({ flag: 'enterprise.x', durationSeconds: 9e9, reason: ' ' }),
     );
     expect(e.fields).toEqual({ duration: 'Must be at most 604800 seconds', reason: 'Must not be blank.' });
     expect(describeBackendError(e)).toBe(
@@ -227,25 +222,21 @@ describe('BackendClient', () => {
 
   it('an unreachable LMS, or CORS refusal, is a network error that names the LMS', async () => {
     const e = errorOf(
-      await new BackendClient(LMS, scripted(new TypeError('Failed to fetch')).fetchFn, jwtFresh).call({ op: 'flags' }),
+      await new BackendClient(LMS, scripted(new TypeError('Failed to fetch')).fetchFn, jwtFresh).flags(),
     );
     expect(e.kind).toBe('network');
     expect(describeBackendError(e)).toMatch(`Could not reach ${LMS}`);
-    const csrf = errorOf(
-      await new BackendClient(LMS, scripted(json(500, {})).fetchFn, jwtFresh).call({ op: 'revoke', id: 1 }),
-    );
+    const csrf = errorOf(await new BackendClient(LMS, scripted(json(500, {})).fetchFn, jwtFresh).revoke(1));
     expect(csrf.detail).toMatch(/CSRF/);
   });
 
   it('answers of the wrong shape are reported, not trusted', async () => {
     const notJson = errorOf(
-      await new BackendClient(LMS, scripted(new Response('<html>', { status: 200 })).fetchFn, jwtFresh).call({
-        op: 'flags',
-      }),
+      await new BackendClient(LMS, scripted(new Response('<html>', { status: 200 })).fetchFn, jwtFresh).flags(),
     );
     expect(notJson).toMatchObject({ kind: 'bad-response', detail: 'the answer is not JSON' });
     const wrong = errorOf(
-      await new BackendClient(LMS, scripted(json(200, { flags: 'nope' })).fetchFn, jwtFresh).call({ op: 'flags' }),
+      await new BackendClient(LMS, scripted(json(200, { flags: 'nope' })).fetchFn, jwtFresh).flags(),
     );
     expect(wrong.kind).toBe('bad-response');
     expect(describeBackendError(wrong)).toMatch(/unexpected shape/);
@@ -258,52 +249,72 @@ describe('BackendClient', () => {
   });
 });
 
-describe('validOp: only known operations with the right types cross from the popup', () => {
-  it('accepts the four operations', () => {
-    expect(validOp({ op: 'flags' })).toEqual({ op: 'flags' });
-    expect(validOp({ op: 'flags', names: [] })).toEqual({ op: 'flags', names: [] });
+/** What the content script does with a message from the popup: the client call its route made, or null. */
+async function taken(type: string, payload: unknown): Promise<unknown> {
+  const seen: unknown[] = [];
+  const fake: LmsClient = {
+    flags: async (names) => (seen.push({ flags: names }), failed('http', 'recorded')),
+    enroll: async (request) => (seen.push({ enroll: request }), failed('http', 'recorded')),
+    enrollments: async (filter) => (seen.push({ enrollments: filter }), failed('http', 'recorded')),
+    revoke: async (id) => (seen.push({ revoke: id }), failed('http', 'recorded')),
+  };
+  const answer = route({ tag: MESSAGE_TAG, type, payload }, backendRoutes, async () => fake);
+  if (answer === undefined) return null;
+  await answer;
+  return seen[0] ?? null;
+}
+
+describe('backend routes: only known requests with the right types cross from the popup', () => {
+  it('accepts the four requests', async () => {
+    expect(await taken('backend/flags', {})).toEqual({ flags: undefined });
+    expect(await taken('backend/flags', { names: [] })).toEqual({ flags: [] });
     const most = Array.from({ length: 200 }, (_, i) => `enterprise.${String(i).padStart(89, 'x')}`);
     expect(most[0]).toHaveLength(100);
-    expect(validOp({ op: 'flags', names: most })).toEqual({ op: 'flags', names: most });
-    expect(validOp({ op: 'flags', names: ['enterprise.a', 'é ü'], extra: 1 })).toEqual({
-      op: 'flags',
-      names: ['enterprise.a', 'é ü'],
+    expect(await taken('backend/flags', { names: most })).toEqual({ flags: most });
+    expect(await taken('backend/flags', { names: ['enterprise.a', 'é ü'], extra: 1 })).toEqual({
+      flags: ['enterprise.a', 'é ü'],
     });
-    expect(validOp({ op: 'revoke', id: 3 })).toEqual({ op: 'revoke', id: 3 });
-    expect(validOp({ op: 'enrollments', flag: 'f', state: 'live' })).toEqual({
-      op: 'enrollments',
-      flag: 'f',
-      state: 'live',
+    expect(await taken('backend/revoke', { id: 3 })).toEqual({ revoke: 3 });
+    expect(await taken('backend/enrollments', { flag: 'f', state: 'live' })).toEqual({
+      enrollments: { flag: 'f', state: 'live' },
     });
-    expect(validOp({ op: 'enroll', request: { flag: 'f', reason: 'r', durationSeconds: 60, user: 'bob' } })).toEqual({
-      op: 'enroll',
-      request: { flag: 'f', reason: 'r', durationSeconds: 60, user: 'bob' },
-    });
+    expect(
+      await taken('backend/enroll', { flag: 'f', reason: 'r', durationSeconds: 60, user: 'bob', extra: true }),
+    ).toEqual({ enroll: { flag: 'f', reason: 'r', durationSeconds: 60, user: 'bob' } });
   });
-  it('refuses anything else', () => {
-    for (const bad of [
-      null,
-      'flags',
-      { op: 'delete-everything' },
-      { op: 'revoke', id: '3' },
-      { op: 'revoke', id: -1 },
-      { op: 'revoke', id: 1.5 },
-      { op: 'enrollments', state: 'weird' },
-      { op: 'enrollments', user: '' },
-      { op: 'enroll', request: { flag: 'f', reason: 'r', durationSeconds: '60' } },
-      { op: 'enroll', request: { flag: '', reason: 'r', durationSeconds: 60 } },
-      { op: 'enroll', request: { flag: 'f', reason: 'r', durationSeconds: 60, user: 5 } },
-      { op: 'enroll' },
-      { op: 'flags', names: 'enterprise.a' },
-      { op: 'flags', names: null },
-      { op: 'flags', names: [''] },
-      { op: 'flags', names: ['enterprise.a', 5] },
-      { op: 'flags', names: ['x'.repeat(101)] },
-      { op: 'flags', names: ['a,b'] },
-      { op: 'flags', names: ['a\nb'] },
-      { op: 'flags', names: Array.from({ length: 201 }, (_, i) => `f${i}`) },
-    ]) {
-      expect(validOp(bad), JSON.stringify(bad)).toBeNull();
-    }
+  it('refuses anything else', async () => {
+    const cases: [string, unknown][] = [
+      ['backend/flags', null],
+      ['backend/flags', 'flags'],
+      ['backend/delete-everything', {}],
+      ['toString', {}],
+      ['backend/revoke', { id: '3' }],
+      ['backend/revoke', { id: -1 }],
+      ['backend/revoke', { id: 1.5 }],
+      ['backend/enrollments', { state: 'weird' }],
+      ['backend/enrollments', { user: '' }],
+      ['backend/enroll', { flag: 'f', reason: 'r', durationSeconds: '60' }],
+      ['backend/enroll', { flag: '', reason: 'r', durationSeconds: 60 }],
+      ['backend/enroll', { flag: 'f', reason: 'r', durationSeconds: 60, user: 5 }],
+      ['backend/enroll', {}],
+      ['backend/flags', { names: 'enterprise.a' }],
+      ['backend/flags', { names: null }],
+      ['backend/flags', { names: [''] }],
+      ['backend/flags', { names: ['enterprise.a', 5] }],
+      ['backend/flags', { names: ['x'.repeat(101)] }],
+      ['backend/flags', { names: ['a,b'] }],
+      ['backend/flags', { names: ['a\nb'] }],
+      ['backend/flags', { names: Array.from({ length: 201 }, (_, i) => `f${i}`) }],
+    ];
+    for (const [type, payload] of cases)
+      expect(await taken(type, payload), `${type} ${JSON.stringify(payload)}`).toBeNull();
+  });
+  it('a request on a page of no known environment answers "no portal"', async () => {
+    const answer = await route(
+      { tag: MESSAGE_TAG, type: 'backend/flags', payload: {} },
+      backendRoutes,
+      async () => null,
+    );
+    expect(answer).toEqual(failed('no-portal', ''));
   });
 });

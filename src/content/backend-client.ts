@@ -9,85 +9,31 @@ import {
   API_PREFIX,
   CSRF_PATH,
   enrollBody,
-  parseEnrollment,
-  parseEnrollmentList,
-  parseFlagsResponse,
   REFRESH_PATH,
-  type BackendError,
-  type BackendOp,
-  type BackendResult,
-} from '../core/backend';
+  type EnrollRequest,
+  type Enrollment,
+  type EnrollmentFilter,
+  type FlagsResponse,
+} from '../core/backend-api';
+import { parseEnrollment, parseEnrollmentList, parseFlagsResponse } from '../core/backend-answers';
+import { failed, type BackendAnswer } from '../core/backend-error';
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
-interface Call {
+/** One request to the API and how to read its answer. */
+interface Call<T> {
   method: 'GET' | 'POST' | 'DELETE';
   path: string;
   body?: Record<string, unknown>;
   /** Whether a 404 means "this LMS has no enrollment API" rather than "that thing does not exist". */
   notFoundMeansMissingApi: boolean;
-  parse: (json: unknown) => unknown;
+  parse: (json: unknown) => T;
 }
 
-function plan(op: BackendOp): Call {
-  switch (op.op) {
-    case 'flags': {
-      // `?names=a,b`: only the flags a page showed; an empty list asks for none (the rest of the answer stays).
-      const query = op.names ? `?${new URLSearchParams({ names: op.names.join(',') }).toString()}` : '';
-      return {
-        method: 'GET',
-        path: `${API_PREFIX}flags/${query}`,
-        notFoundMeansMissingApi: true,
-        parse: parseFlagsResponse,
-      };
-    }
-    case 'enroll':
-      return {
-        method: 'POST',
-        path: `${API_PREFIX}enrollments/`,
-        body: enrollBody(op.request),
-        notFoundMeansMissingApi: false,
-        parse: (json) => {
-          const e = parseEnrollment(json);
-          if (!e) throw new Error('the new enrollment is not in the expected shape');
-          return e;
-        },
-      };
-    case 'enrollments': {
-      const q = new URLSearchParams();
-      if (op.flag) q.set('flag', op.flag);
-      if (op.user) q.set('user', op.user);
-      if (op.state) q.set('state', op.state);
-      const query = q.toString();
-      return {
-        method: 'GET',
-        path: `${API_PREFIX}enrollments/${query ? `?${query}` : ''}`,
-        notFoundMeansMissingApi: false,
-        parse: parseEnrollmentList,
-      };
-    }
-    case 'revoke':
-      return {
-        method: 'DELETE',
-        path: `${API_PREFIX}enrollments/${op.id}/`,
-        notFoundMeansMissingApi: false,
-        parse: (json) => {
-          const e = parseEnrollment(json);
-          if (!e) throw new Error('the ended enrollment is not in the expected shape');
-          return e;
-        },
-      };
-  }
-}
-
-function fail(
-  lms: string,
-  kind: BackendError['kind'],
-  status: number,
-  detail: string,
-  fields: Record<string, string> = {},
-): BackendResult<never> {
-  return { ok: false, error: { kind, status, detail: detail.slice(0, 1000), fields, lms } };
+function enrollmentIn(json: unknown, what: string): Enrollment {
+  const e = parseEnrollment(json);
+  if (!e) throw new Error(`${what} is not in the expected shape`);
+  return e;
 }
 
 async function readJson(response: Response): Promise<unknown> {
@@ -110,6 +56,7 @@ function fieldErrors(json: unknown): Record<string, string> {
   return out;
 }
 
+/** Requests to the enrollment API of one LMS; every answer is data or the one error, never a throw. */
 export class BackendClient {
   /**
    * @param lms the origin of the LMS the page calls
@@ -160,7 +107,7 @@ export class BackendClient {
     }
   }
 
-  private async send(call: Call): Promise<Response> {
+  private async send(call: Call<unknown>): Promise<Response> {
     const headers: Record<string, string> = {};
     let body: string | undefined;
     if (call.method !== 'GET') headers['X-CSRFToken'] = await this.csrfToken();
@@ -171,8 +118,51 @@ export class BackendClient {
     return this.request(call.method, call.path, headers, body);
   }
 
-  async call(op: BackendOp): Promise<BackendResult<unknown>> {
-    const call = plan(op);
+  /** Every visible flag, or only those named: `?names=a,b` (an empty list asks for none; the rest of the answer stays). */
+  flags(names?: string[]): Promise<BackendAnswer<FlagsResponse>> {
+    const query = names ? `?${new URLSearchParams({ names: names.join(',') }).toString()}` : '';
+    return this.call({
+      method: 'GET',
+      path: `${API_PREFIX}flags/${query}`,
+      notFoundMeansMissingApi: true,
+      parse: parseFlagsResponse,
+    });
+  }
+
+  enroll(request: EnrollRequest): Promise<BackendAnswer<Enrollment>> {
+    return this.call({
+      method: 'POST',
+      path: `${API_PREFIX}enrollments/`,
+      body: enrollBody(request),
+      notFoundMeansMissingApi: false,
+      parse: (json) => enrollmentIn(json, 'the new enrollment'),
+    });
+  }
+
+  enrollments(filter: EnrollmentFilter): Promise<BackendAnswer<Enrollment[]>> {
+    const q = new URLSearchParams();
+    if (filter.flag) q.set('flag', filter.flag);
+    if (filter.user) q.set('user', filter.user);
+    if (filter.state) q.set('state', filter.state);
+    const query = q.toString();
+    return this.call({
+      method: 'GET',
+      path: `${API_PREFIX}enrollments/${query ? `?${query}` : ''}`,
+      notFoundMeansMissingApi: false,
+      parse: parseEnrollmentList,
+    });
+  }
+
+  revoke(id: number): Promise<BackendAnswer<Enrollment>> {
+    return this.call({
+      method: 'DELETE',
+      path: `${API_PREFIX}enrollments/${id}/`,
+      notFoundMeansMissingApi: false,
+      parse: (json) => enrollmentIn(json, 'the ended enrollment'),
+    });
+  }
+
+  private async call<T>(call: Call<T>): Promise<BackendAnswer<T>> {
     let response: Response;
     try {
       response = await this.send(call);
@@ -182,7 +172,9 @@ export class BackendClient {
         response = await this.send(call);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      return fail(this.lms, 'network', 0, /csrf/i.test(message) ? `could not get a CSRF token: ${message}` : message);
+      return failed('network', /csrf/i.test(message) ? `could not get a CSRF token: ${message}` : message, {
+        lms: this.lms,
+      });
     }
     let json: unknown = null;
     let unreadable = false;
@@ -197,15 +189,17 @@ export class BackendClient {
         : '';
     if (!response.ok) {
       if (response.status === 404 && (call.notFoundMeansMissingApi || unreadable || !detail)) {
-        return fail(this.lms, 'not-installed', 404, detail);
+        return failed('not-installed', detail, { status: 404, lms: this.lms });
       }
-      return fail(this.lms, 'http', response.status, detail, response.status === 400 ? fieldErrors(json) : {});
+      const fields = response.status === 400 ? fieldErrors(json) : {};
+      return failed('http', detail, { status: response.status, fields, lms: this.lms });
     }
-    if (unreadable) return fail(this.lms, 'bad-response', response.status, 'the answer is not JSON');
+    if (unreadable) return failed('bad-response', 'the answer is not JSON', { status: response.status, lms: this.lms });
     try {
       return { ok: true, data: call.parse(json) };
     } catch (error) {
-      return fail(this.lms, 'bad-response', response.status, error instanceof Error ? error.message : String(error));
+      const detail = error instanceof Error ? error.message : String(error);
+      return failed('bad-response', detail, { status: response.status, lms: this.lms });
     }
   }
 }

@@ -14,10 +14,10 @@ import { identityFromCookies } from '../core/identity';
 import type { IdentityResult } from '../core/types';
 import { detectContext, PRESETS } from '../core/environment';
 import { allEnvironments } from '../core/settings';
-import { send } from '../platform/messaging';
+import { sendToWorker } from '../platform/messaging';
 import { loadCustomEnvironments } from '../platform/settings-store';
-import { listenForBackendCalls } from './backend-listener';
 import { PageCalls } from './page-calls';
+import { listenForPopupRequests } from './popup-listener';
 
 /** Most capture events one page load may forward; a flood beyond this is reported once and ignored. */
 const MAX_EVENTS_PER_LOAD = 300;
@@ -42,7 +42,7 @@ function quiet(promise: Promise<unknown>): void {
   let startedAt = Date.now();
   /** Where the page's own calls go (its LMS, its BFF): the backend calls go to the same LMS. */
   const calls = new PageCalls(() => startedAt);
-  listenForBackendCalls({ environments: () => environments, calls });
+  listenForPopupRequests({ environments: () => environments, calls });
   let events = 0;
   let lastCookies = '';
   /** This document's id: the background keeps what it reports with its load (a next one may have started). */
@@ -53,7 +53,7 @@ function quiet(promise: Promise<unknown>): void {
     events = 0;
     const start = readIdentity();
     lastCookies = start.key;
-    quiet(send('page/start', { url: location.href, identity: start.identity, at: Date.now(), doc }));
+    quiet(sendToWorker('page/start', { url: location.href, identity: start.identity, at: Date.now(), doc }));
   }
   started();
   quiet(
@@ -63,7 +63,7 @@ function quiet(promise: Promise<unknown>): void {
       cookiePrefix = prefix;
       const now = readIdentity();
       lastCookies = now.key;
-      quiet(send('page/identity', { identity: now.identity, doc }));
+      quiet(sendToWorker('page/identity', { identity: now.identity, doc }));
     }),
   );
 
@@ -82,7 +82,7 @@ function quiet(promise: Promise<unknown>): void {
     const now = readIdentity();
     if (now.key !== lastCookies) {
       lastCookies = now.key;
-      quiet(send('page/identity', { identity: now.identity, doc }));
+      quiet(sendToWorker('page/identity', { identity: now.identity, doc }));
     }
     const captures = pending;
     pending = [];
@@ -90,7 +90,7 @@ function quiet(promise: Promise<unknown>): void {
     timer = setTimeout(flush, BATCH_MS);
     const results = withoutSuperseded(readCaptures(captures, location.href));
     for (const r of results) if (r.kind === 'snapshot') calls.note(r.snapshot);
-    if (results.length > 0) quiet(send('page/results', { json: encodeResults(results), doc }));
+    if (results.length > 0) quiet(sendToWorker('page/results', { json: encodeResults(results), doc }));
   }
 
   document.addEventListener(ENVELOPE_EVENT, (event: Event) => {
@@ -100,7 +100,7 @@ function quiet(promise: Promise<unknown>): void {
         if (events === MAX_EVENTS_PER_LOAD + 1) {
           flush();
           quiet(
-            send('page/dropped', {
+            sendToWorker('page/dropped', {
               url: location.href,
               reason: `more than ${MAX_EVENTS_PER_LOAD} capture events on one page load: the rest were ignored`,
               at: Date.now(),
@@ -113,7 +113,7 @@ function quiet(promise: Promise<unknown>): void {
       const problem = detailProblem(detail);
       if (problem !== null || typeof detail !== 'string') {
         flush(); // what was captured before this event, first
-        quiet(send('page/dropped', { url: location.href, reason: problem ?? '', at: Date.now() }));
+        quiet(sendToWorker('page/dropped', { url: location.href, reason: problem ?? '', at: Date.now() }));
         return;
       }
       pending.push([Date.now(), detail]);

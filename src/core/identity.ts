@@ -112,3 +112,52 @@ export function describeIdentityProblem(result: IdentityResult): string | null {
       return `The ${result.cookieName} cookie could not be read: ${result.reason}.`;
   }
 }
+
+const COOKIE_NAME = /^[\w.-]{1,200}$/;
+
+/**
+ * An IdentityResult that arrived in a message, checked field by field with the caps the cookie parser
+ * applies; null when it is not one.
+ */
+export function checkIdentityResult(value: unknown): IdentityResult | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const v = value as Record<string, unknown>;
+  if (v['status'] === 'missing') return { status: 'missing' };
+  const cookieName = v['cookieName'];
+  if (typeof cookieName !== 'string' || !COOKIE_NAME.test(cookieName)) return null;
+  if (v['status'] === 'garbled') {
+    return typeof v['reason'] === 'string'
+      ? { status: 'garbled', cookieName, reason: v['reason'].slice(0, 300) }
+      : null;
+  }
+  if (v['status'] !== 'ok' && v['status'] !== 'expired') return null;
+  const i = v['identity'];
+  if (typeof i !== 'object' || i === null || Array.isArray(i)) return null;
+  const c = i as Record<string, unknown>;
+  const username = str(c['username'], 150);
+  if (!username) return null;
+  const number = (n: unknown) => (typeof n === 'number' && Number.isFinite(n) ? n : null);
+  const identity: Identity = {
+    username,
+    email: str(c['email'], 254),
+    name: str(c['name']),
+    userId: number(c['userId']),
+    staff: c['staff'] === true,
+    superuser: c['superuser'] === true,
+    roles: Array.isArray(c['roles'])
+      ? c['roles']
+          .slice(0, 100)
+          .filter(
+            (r): r is { role: string; context: string } =>
+              typeof r === 'object' &&
+              r !== null &&
+              typeof (r as Record<string, unknown>)['role'] === 'string' &&
+              ENTERPRISE_ROLE.test((r as Record<string, string>)['role'] ?? '') &&
+              typeof (r as Record<string, unknown>)['context'] === 'string',
+          )
+          .map((r) => ({ role: r.role, context: r.context.slice(0, 64) }))
+      : [],
+    expiresAt: number(c['expiresAt']),
+  };
+  return { status: v['status'], cookieName, identity };
+}

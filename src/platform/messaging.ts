@@ -1,22 +1,43 @@
-// Typed send/listen over runtime messaging. Every message carries MESSAGE_TAG; the receiver decides
-// whether the sender may send it (see background/index.ts), failing closed.
-import { MESSAGE_TAG, type AnyMessages, type ContentCommands, type Envelope, type MessageType } from '../core/messages';
+// Sending the extension's typed messages (core/messages.ts). Receivers route them with `route`, after
+// checking who sent them, failing closed.
+import type { BackendAnswer } from '../core/backend-error';
+import {
+  message,
+  type BackendRequests,
+  type BackendRequestType,
+  type ContentToWorker,
+  type PopupToContent,
+  type PopupToWorker,
+} from '../core/messages';
 import { browser } from './browser';
 
-export async function send<K extends MessageType>(
+/** A content script's message to the worker. */
+export async function sendToWorker<K extends keyof ContentToWorker & string>(
   type: K,
-  payload: AnyMessages[K]['req'],
-): Promise<AnyMessages[K]['res']> {
-  const envelope: Envelope<K> = { tag: MESSAGE_TAG, type, payload };
-  return (await browser.runtime.sendMessage(envelope)) as AnyMessages[K]['res'];
+  payload: ContentToWorker[K]['req'],
+): Promise<void> {
+  await browser.runtime.sendMessage(message<ContentToWorker, K>(type, payload));
 }
 
-/** Sends a command to the content script in a tab's top frame. Rejects when there is none. */
-export async function sendToTab<K extends keyof ContentCommands>(
+/** The popup's message to the worker. */
+export async function askWorker<K extends keyof PopupToWorker & string>(
+  type: K,
+  payload: PopupToWorker[K]['req'],
+): Promise<void> {
+  await browser.runtime.sendMessage(message<PopupToWorker, K>(type, payload));
+}
+
+/**
+ * The popup's request to the content script in a tab's top frame. Rejects when there is none (not a
+ * portal page, or one loaded before the extension); undefined when it did not take the request.
+ */
+export async function askTab<K extends BackendRequestType>(
   tabId: number,
   type: K,
-  payload: ContentCommands[K]['req'],
-): Promise<ContentCommands[K]['res']> {
-  const envelope = { tag: MESSAGE_TAG, type, payload };
-  return (await browser.tabs.sendMessage(tabId, envelope, { frameId: 0 })) as ContentCommands[K]['res'];
+  payload: BackendRequests[K]['req'],
+): Promise<BackendAnswer<BackendRequests[K]['data']> | undefined> {
+  const answer: unknown = await browser.tabs.sendMessage(tabId, message<PopupToContent, K>(type, payload), {
+    frameId: 0,
+  });
+  return answer === undefined ? undefined : (answer as BackendAnswer<BackendRequests[K]['data']>);
 }

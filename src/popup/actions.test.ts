@@ -3,7 +3,7 @@ import { random, randomInt } from '../../test/random';
 
 const sent = vi.hoisted(() => [] as { type: string; payload: unknown }[]);
 vi.mock('../platform/messaging', () => ({
-  send: vi.fn(async (type: string, payload: unknown) => {
+  askWorker: vi.fn(async (type: string, payload: unknown) => {
     sent.push({ type, payload });
     return null;
   }),

@@ -1,5 +1,5 @@
 // What the popup's buttons do outside the popup: reload the tab through the background, copy to the clipboard.
-import { send } from '../platform/messaging';
+import { askWorker } from '../platform/messaging';
 import type { PopupActions } from './model';
 
 export interface Clipboard {
@@ -13,7 +13,7 @@ export function popupActions(
   return {
     async reload() {
       if (tabId === null) throw new Error('there is no tab to reload.');
-      await send('popup/reload', { tabId });
+      await askWorker('popup/reload', { tabId });
     },
     async copyReport(markdown) {
       if (!clipboard) throw new Error('this browser gives the popup no clipboard.');

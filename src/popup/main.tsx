@@ -3,11 +3,14 @@ import './start-mark';
 import { render } from 'preact';
 import { useMemo } from 'preact/hooks';
 import { detectContext } from '../core/environment';
+import { failed } from '../core/backend-error';
 import { chooseService } from '../core/page-services';
-import { send } from '../platform/messaging';
+import { askTab } from '../platform/messaging';
 import { App } from './App';
 import { popupActions } from './actions';
-import { useEnrollment, type BackendApi, type ExpectationStore } from './enroll/Enrollment';
+import { EnrollmentPanel } from './enroll/EnrollmentPanel';
+import { FlagEnrollment } from './enroll/FlagEnrollment';
+import { useEnrollment, type AskBackend, type ExpectationStore } from './enroll/useEnrollment';
 import { loadExpectations, saveExpectation } from './enroll/expectations';
 import type { PopupActions, PopupView } from './model';
 import { useEnvironments } from './useEnvironments';
@@ -28,6 +31,19 @@ function Popup() {
   return <ReadyPopup view={view} tabId={tabId} actions={actions} />;
 }
 
+/** Requests to the enrollment API, made by the tab's content script from the portal's origin. */
+function askTabBackend(tabId: number): AskBackend {
+  return async (type, payload) => {
+    try {
+      const answer = await askTab(tabId, type, payload);
+      return answer ?? failed('bad-response', 'the portal page did not take the request: reload it and try again');
+    } catch {
+      // No content script in that tab: not a portal page (or it was loaded before the extension).
+      return failed('no-portal', '');
+    }
+  };
+}
+
 function ReadyPopup({
   view,
   tabId,
@@ -39,13 +55,13 @@ function ReadyPopup({
 }) {
   const pageUrl = view.tabUrl ?? view.state?.url ?? '';
   const environment = detectContext(pageUrl, view.environments).environment;
-  const api = useMemo<BackendApi>(() => ({ call: (call) => send('backend/call', { tabId, call }) }), [tabId]);
+  const ask = useMemo(() => askTabBackend(tabId), [tabId]);
   const store = useMemo<ExpectationStore>(
     () => ({ load: () => loadExpectations(tabId), save: (e) => saveExpectation(tabId, e) }),
     [tabId],
   );
   const enrollment = useEnrollment({
-    api,
+    ask,
     store,
     portal: environment !== null && view.state !== null,
     // The sign-in link names the LMS the calls go to: the one the page calls.
@@ -55,7 +71,12 @@ function ReadyPopup({
     now: Date.now,
   });
   return (
-    <App view={view} actions={actions} renderFlagExtra={enrollment.renderFlagExtra} afterFlags={enrollment.panel} />
+    <App
+      view={view}
+      actions={actions}
+      renderFlagExtra={(row) => <FlagEnrollment enrollment={enrollment} row={row} />}
+      afterFlags={<EnrollmentPanel enrollment={enrollment} />}
+    />
   );
 }
 

@@ -63,12 +63,12 @@ function postMessages(origin: string): { name: string; payload: string }[] {
       payload: `({ tag: '${TAG}', type: 'popup/reload', payload: { tabId: 1 } })`,
     },
     {
-      name: 'backend/call enroll in the extension format',
-      payload: `({ tag: '${TAG}', type: 'backend/call', payload: { tabId: 1, call: { op: 'enroll', request: { flag: 'enterprise.x', reason: 'r', durationSeconds: 60 } } } })`,
+      name: 'backend/enroll in the extension format',
+      payload: `({ tag: '${TAG}', type: 'backend/enroll', payload: { flag: 'enterprise.x', reason: 'r', durationSeconds: 60 } })`,
     },
     {
-      name: 'content/backend enroll',
-      payload: `({ tag: '${TAG}', type: 'content/backend', payload: { op: 'enroll', request: { flag: 'enterprise.x', reason: 'r', durationSeconds: 60 } } })`,
+      name: 'backend/revoke',
+      payload: `({ tag: '${TAG}', type: 'backend/revoke', payload: { id: 1 } })`,
     },
     {
       name: 'page/results with forged flags',
@@ -417,11 +417,11 @@ for (const name of BROWSERS) {
       );
       expect(tabId).toBeGreaterThanOrEqual(0);
       const before = tabRequests.length;
-      // The same question from the popup (an extension page) is answered: the refusals below are the sender check.
+      // The same kind of request from the popup (an extension page) is answered: the refusals below are the sender check.
       const legit = (await popup.evaluate(
-        `chrome.runtime.sendMessage({ tag: '${TAG}', type: 'popup/state', payload: { tabId: ${Number(tabId)} } })`,
-      )) as { tabId?: number } | null;
-      expect(legit?.tabId).toBe(tabId);
+        `(globalThis.browser ?? globalThis.chrome).tabs.sendMessage(${Number(tabId)}, { tag: '${TAG}', type: 'backend/flags', payload: {} }, { frameId: 0 })`,
+      )) as { ok?: boolean } | null;
+      expect(typeof legit?.ok).toBe('boolean');
       // Puppeteer reaches a content script's isolated world in Chromium only (its Firefox BiDi
       // implementation has no extension realms): there, the content-script half is not run.
       if (name === 'chromium') {
@@ -433,10 +433,9 @@ for (const name of BROWSERS) {
         const answers = await realm!.evaluate(`(async () => {
         const ask = (type, payload) => chrome.runtime.sendMessage({ tag: '${TAG}', type, payload }).then((v) => v === undefined ? 'no answer' : v, (e) => 'error: ' + e.message);
         return {
-          state: await ask('popup/state', { tabId: ${Number(tabId)} }),
           reload: await ask('popup/reload', { tabId: ${Number(tabId)} }),
-          backend: await ask('backend/call', { tabId: ${Number(tabId)}, call: { op: 'flags' } }),
-          enroll: await ask('backend/call', { tabId: ${Number(tabId)}, call: { op: 'enroll', request: { flag: 'enterprise.x', reason: 'hostile', durationSeconds: 60 } } }),
+          backend: await ask('backend/flags', {}),
+          enroll: await ask('backend/enroll', { flag: 'enterprise.x', reason: 'hostile', durationSeconds: 60 }),
           unknown: await ask('popup/anything', { tabId: ${Number(tabId)} }),
         };
       })()`);
@@ -457,9 +456,6 @@ for (const name of BROWSERS) {
         await send('page/start', { url: ${JSON.stringify(server.origin + '/')}, identity: { status: 'missing' }, at: Date.now() });
         await send('page/dropped', { url: ${JSON.stringify(server.origin + '/')}, reason: 'forged by an extension page', at: Date.now() });
       })()`);
-      await popup.evaluate(
-        `chrome.runtime.sendMessage({ tag: '${TAG}', type: 'popup/state', payload: { tabId: ${Number(tabId)} } })`,
-      );
       const stateAfter = await tabState(popup);
       expect(stateAfter.rows).toEqual(stateBefore.rows);
       expect(stateAfter.diagnostics).toEqual(stateBefore.diagnostics);

@@ -3,10 +3,14 @@
 // sent, and that nothing from the backend or the page is rendered as HTML.
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { BackendError, BackendOp, BackendResult, Enrollment, FlagInfo, FlagsResponse } from '../../core/backend';
+import type { Enrollment, FlagInfo, FlagsResponse } from '../../core/backend-api';
+import type { BackendAnswer, BackendError } from '../../core/backend-error';
+import type { BackendRequests, BackendRequestType } from '../../core/messages';
 import type { FlagRow, TabState } from '../../core/types';
 import type { Expectation } from '../../core/verify';
-import { shownFlagNames, useEnrollment, type BackendApi, type ExpectationStore } from './Enrollment';
+import { EnrollmentPanel } from './EnrollmentPanel';
+import { FlagEnrollment } from './FlagEnrollment';
+import { shownFlagNames, useEnrollment, type AskBackend, type ExpectationStore } from './useEnrollment';
 import { randomInt, randomToken } from '../../../test/random';
 
 afterEach(cleanup);
@@ -72,24 +76,36 @@ function flagsResponse(flags: FlagInfo[], perms = { canEnrollSelf: true, canEnro
   };
 }
 
-const httpError = (status: number, detail: string, fields: Record<string, string> = {}): BackendResult<never> => ({
+const httpError = (status: number, detail: string, fields: Record<string, string> = {}): BackendAnswer<never> => ({
   ok: false,
   error: { kind: 'http', status, detail, fields, lms: LMS },
 });
 
-/** A backend that answers each operation with the next scripted answer for it, and records calls. */
-function backend(script: Partial<Record<BackendOp['op'], BackendResult<unknown>[]>>) {
-  const calls: BackendOp[] = [];
-  const api: BackendApi = {
-    call: vi.fn(async (op: BackendOp): Promise<BackendResult<unknown>> => {
-      calls.push(op);
-      const queue = script[op.op];
-      if (!queue || queue.length === 0)
-        return op.op === 'enrollments' ? { ok: true, data: [] } : httpError(500, 'unscripted');
-      return queue.length > 1 ? queue.shift()! : queue[0]!;
-    }),
+type Queues = { [K in BackendRequestType]: BackendAnswer<BackendRequests[K]['data']>[] };
+interface Script {
+  flags?: Queues['backend/flags'];
+  enroll?: Queues['backend/enroll'];
+  enrollments?: Queues['backend/enrollments'];
+  revoke?: Queues['backend/revoke'];
+}
+
+/** A backend that answers each request with the next scripted answer for it, and records requests. */
+function backend(script: Script) {
+  const calls: { type: BackendRequestType; payload: Record<string, unknown> }[] = [];
+  const queues: Queues = {
+    'backend/flags': script.flags ?? [],
+    'backend/enroll': script.enroll ?? [],
+    // Unscripted, "my enrollments" is an empty list.
+    'backend/enrollments': script.enrollments ?? [{ ok: true, data: [] }],
+    'backend/revoke': script.revoke ?? [],
   };
-  return { api, calls };
+  const ask: AskBackend = async (type, payload) => {
+    calls.push({ type, payload: { ...payload } });
+    const queue = queues[type];
+    if (queue.length === 0) return httpError(500, 'unscripted');
+    return queue.length > 1 ? queue.shift()! : queue[0]!;
+  };
+  return { ask, calls };
 }
 
 function memoryStore(): ExpectationStore & { saved: Expectation[] } {
@@ -116,7 +132,7 @@ const row = (key: string, name: string | null, on = false): FlagRow => ({
 });
 
 function Harness(props: {
-  api: BackendApi;
+  ask: AskBackend;
   store: ExpectationStore;
   rows: FlagRow[];
   state?: TabState | null;
@@ -124,7 +140,7 @@ function Harness(props: {
   reload?: () => Promise<void>;
 }) {
   const e = useEnrollment({
-    api: props.api,
+    ask: props.ask,
     store: props.store,
     portal: props.portal ?? true,
     lms: LMS,
@@ -136,10 +152,10 @@ function Harness(props: {
     <div>
       {props.rows.map((r) => (
         <div key={r.key} data-testid="flag-row" data-key={r.key}>
-          {e.renderFlagExtra(r)}
+          <FlagEnrollment enrollment={e} row={r} />
         </div>
       ))}
-      {e.panel}
+      <EnrollmentPanel enrollment={e} />
     </div>
   );
 }
@@ -182,7 +198,7 @@ describe('enrollment controls', () => {
     const name = `enterprise.f_${randomToken()}`;
     const key = name.slice('enterprise.'.length);
     const created = enrollment(name);
-    const { api, calls } = backend({
+    const { ask, calls } = backend({
       flags: [
         { ok: true, data: flagsResponse([flag(name, { criteria: { ...flag(name).criteria, superusers: true } })]) },
       ],
@@ -190,7 +206,7 @@ describe('enrollment controls', () => {
     });
     const store = memoryStore();
     const reload = vi.fn(async () => undefined);
-    render(<Harness api={api} store={store} rows={[row(key, name)]} reload={reload} />);
+    render(<Harness ask={ask} store={store} rows={[row(key, name)]} reload={reload} />);
     const r = await waitFor(() => rowEl(key));
     await waitFor(() => expect(within(r).getByTestId('why').textContent).toBe('Off for you. On for: superusers'));
     fireEvent.click(within(r).getByTestId('enroll-open'));
@@ -198,14 +214,14 @@ describe('enrollment controls', () => {
     expect((within(r).getByTestId('enroll-duration') as HTMLSelectElement).value).toBe(String(8 * 3600));
     fireEvent.click(within(r).getByTestId('enroll-submit'));
     await waitFor(() => expect(within(r).getByTestId('error-reason').textContent).toMatch(/audit log/));
-    expect(calls.filter((c) => c.op === 'enroll')).toHaveLength(0);
+    expect(calls.filter((c) => c.type === 'backend/enroll')).toHaveLength(0);
     const reason = `QA-${randomToken()}`;
     fireEvent.input(within(r).getByTestId('enroll-reason'), { target: { value: reason } });
     fireEvent.click(within(r).getByTestId('enroll-submit'));
     await waitFor(() => expect(store.saved).toHaveLength(1));
-    expect(calls.find((c) => c.op === 'enroll')).toEqual({
-      op: 'enroll',
-      request: { flag: name, durationSeconds: 8 * 3600, reason },
+    expect(calls.find((c) => c.type === 'backend/enroll')).toEqual({
+      type: 'backend/enroll',
+      payload: { flag: name, durationSeconds: 8 * 3600, reason },
     });
     expect(store.saved[0]).toMatchObject({ flag: name, on: true, action: 'enrolled' });
     const verify = await waitFor(() => within(rowEl(key)).getByTestId('verify'));
@@ -217,7 +233,7 @@ describe('enrollment controls', () => {
   it('a live enrollment shows its time left and can be revoked', async () => {
     const name = `enterprise.live_${randomToken()}`;
     const live = enrollment(name);
-    const { api, calls } = backend({
+    const { ask, calls } = backend({
       flags: [
         { ok: true, data: flagsResponse([flag(name, { activeForMe: true, myEnrollment: live })]) },
         { ok: true, data: flagsResponse([flag(name)]) },
@@ -225,14 +241,14 @@ describe('enrollment controls', () => {
       revoke: [{ ok: true, data: { ...live, state: 'ended', endReason: 'revoked' } }],
     });
     const store = memoryStore();
-    render(<Harness api={api} store={store} rows={[row('live', name, true)]} />);
+    render(<Harness ask={ask} store={store} rows={[row('live', name, true)]} />);
     const r = await waitFor(() => rowEl('live'));
     await waitFor(() => expect(within(r).getByTestId('time-left').textContent).toBe('2h 05m'));
     expect(within(r).getByTestId('why').textContent).toBe('On for you: your enrollment (2h 05m left)');
     expect(within(r).queryByTestId('enroll-open')).toBeNull();
     fireEvent.click(within(r).getByTestId('revoke'));
     await waitFor(() => expect(store.saved).toHaveLength(1));
-    expect(calls).toContainEqual({ op: 'revoke', id: live.id });
+    expect(calls).toContainEqual({ type: 'backend/revoke', payload: { id: live.id } });
     // After the revoke, what the portal should receive is what waffle now answers: off.
     expect(store.saved[0]).toMatchObject({ flag: name, on: false, action: 'revoked' });
   });
@@ -240,7 +256,7 @@ describe('enrollment controls', () => {
   it('flags outside the policy say why they cannot be enrolled; flags on for you offer nothing', async () => {
     const out = `lms.${randomToken()}`;
     const on = `enterprise.on_${randomToken()}`;
-    const { api } = backend({
+    const { ask } = backend({
       flags: [
         {
           ok: true,
@@ -251,7 +267,7 @@ describe('enrollment controls', () => {
         },
       ],
     });
-    render(<Harness api={api} store={memoryStore()} rows={[row('out', out), row('on', on, true)]} />);
+    render(<Harness ask={ask} store={memoryStore()} rows={[row('out', out), row('on', on, true)]} />);
     await waitFor(() =>
       expect(within(rowEl('out')).getByTestId('not-enrollable').textContent).toMatch(/outside the enrollment policy/),
     );
@@ -261,8 +277,8 @@ describe('enrollment controls', () => {
 
   it('learners (403) get a read-only note and no controls at all', async () => {
     const detail = `Waffle enrollments are for LMS staff ${randomToken()}`;
-    const { api } = backend({ flags: [httpError(403, detail)] });
-    render(<Harness api={api} store={memoryStore()} rows={[row('k', 'enterprise.k')]} />);
+    const { ask } = backend({ flags: [httpError(403, detail)] });
+    render(<Harness ask={ask} store={memoryStore()} rows={[row('k', 'enterprise.k')]} />);
     await waitFor(() => expect(screen.getByTestId('read-only').textContent).toBe(`Read-only: ${detail}`));
     expect(screen.queryByTestId('enroll-open')).toBeNull();
     expect(screen.queryByTestId('enroll-other')).toBeNull();
@@ -270,8 +286,8 @@ describe('enrollment controls', () => {
   });
 
   it('401 links to the LMS sign-in; other failures say what happened and offer a retry', async () => {
-    const { api } = backend({ flags: [httpError(401, 'Sign in')] });
-    render(<Harness api={api} store={memoryStore()} rows={[]} />);
+    const { ask } = backend({ flags: [httpError(401, 'Sign in')] });
+    render(<Harness ask={ask} store={memoryStore()} rows={[]} />);
     await waitFor(() => expect(screen.getByTestId('sign-in').getAttribute('href')).toBe(`${LMS}/login`));
     expect(screen.getByTestId('backend-error').textContent).toMatch(/not signed in to http:\/\/localhost:18000/);
     cleanup();
@@ -282,15 +298,15 @@ describe('enrollment controls', () => {
         { ok: true, data: flagsResponse([]) },
       ],
     });
-    render(<Harness api={second.api} store={memoryStore()} rows={[]} />);
+    render(<Harness ask={second.ask} store={memoryStore()} rows={[]} />);
     await waitFor(() => expect(screen.getByTestId('backend-error').textContent).toMatch(/plugin is not installed/));
     fireEvent.click(screen.getByTestId('backend-retry'));
     await waitFor(() => expect(screen.getByTestId('my-enrollments-empty')).toBeTruthy());
   });
 
   it('asks nothing when the tab is not a portal', async () => {
-    const { api, calls } = backend({});
-    render(<Harness api={api} store={memoryStore()} rows={[]} portal={false} />);
+    const { ask, calls } = backend({});
+    render(<Harness ask={ask} store={memoryStore()} rows={[]} portal={false} />);
     await Promise.resolve();
     expect(calls).toEqual([]);
     expect(document.body.textContent).toBe('');
@@ -298,7 +314,7 @@ describe('enrollment controls', () => {
 
   it('support: enroll another user; 400 messages land on their fields; 409 says conflict', async () => {
     const name = `enterprise.o_${randomToken()}`;
-    const { api, calls } = backend({
+    const { ask, calls } = backend({
       flags: [{ ok: true, data: flagsResponse([flag(name)], { canEnrollSelf: true, canEnrollOthers: true }) }],
       enroll: [
         httpError(400, 'Invalid input.', {
@@ -309,7 +325,7 @@ describe('enrollment controls', () => {
         { ok: true, data: enrollment(name, { user: { id: 9, username: 'learner2', email: 'l2@example.com' } }) },
       ],
     });
-    render(<Harness api={api} store={memoryStore()} rows={[]} />);
+    render(<Harness ask={ask} store={memoryStore()} rows={[]} />);
     const form = await waitFor(() => screen.getByTestId('enroll-other-form'));
     fireEvent.click(within(form).getByTestId('enroll-other-submit'));
     await waitFor(() => expect(within(form).getByTestId('error-user').textContent).toMatch(/username or email/));
@@ -322,9 +338,9 @@ describe('enrollment controls', () => {
       expect(within(form).getByTestId('error-duration').textContent).toBe('Must be at most 604800 seconds'),
     );
     expect(within(form).getByTestId('error-user').textContent).toBe('Must be at most 254 characters');
-    expect(calls.find((c) => c.op === 'enroll')).toEqual({
-      op: 'enroll',
-      request: { flag: name, durationSeconds: 99999 * 60, reason: 'SUP-9', user: 'learner2' },
+    expect(calls.find((c) => c.type === 'backend/enroll')).toEqual({
+      type: 'backend/enroll',
+      payload: { flag: name, durationSeconds: 99999 * 60, reason: 'SUP-9', user: 'learner2' },
     });
     fireEvent.click(within(form).getByTestId('enroll-other-submit'));
     await waitFor(() =>
@@ -341,7 +357,7 @@ describe('enrollment controls', () => {
   it('renders backend and page strings as text, never HTML', async () => {
     const evil = '<img src=x onerror="window.__pwned=1">';
     const name = `enterprise.${evil}`;
-    const { api } = backend({
+    const { ask } = backend({
       flags: [
         {
           ok: true,
@@ -356,7 +372,7 @@ describe('enrollment controls', () => {
       ],
       enrollments: [{ ok: true, data: [enrollment(name, { reason: evil, state: 'ended', endReason: 'revoked' })] }],
     });
-    render(<Harness api={api} store={memoryStore()} rows={[row('evil', name)]} />);
+    render(<Harness ask={ask} store={memoryStore()} rows={[row('evil', name)]} />);
     await waitFor(() => expect(screen.getByTestId('my-enrollments').textContent).toContain(evil));
     expect(within(rowEl('evil')).getByTestId('not-enrollable').textContent).toContain(evil);
     expect(within(rowEl('evil')).getByTestId('why').textContent).toContain(evil);
@@ -370,14 +386,14 @@ describe('enrollment controls', () => {
       { key: `k_${randomToken()}`, flag: own }, // the source named the flag
       { key: `mystery_${randomToken()}`, flag: null }, // unknown key: no flag to ask about
     ];
-    const { api, calls } = backend({
+    const { ask, calls } = backend({
       flags: [{ ok: true, data: flagsResponse([flag('enterprise.learner_bff_enabled'), flag(own)]) }],
     });
     const rows = shown.map((f) => row(f.key, f.flag));
-    render(<Harness api={api} store={memoryStore()} rows={rows} state={tabState(shown)} />);
+    render(<Harness ask={ask} store={memoryStore()} rows={rows} state={tabState(shown)} />);
     await waitFor(() => expect(within(rowEl(shown[1]!.key)).getByTestId('enroll-open')).toBeTruthy());
-    expect(calls.filter((c) => c.op === 'flags')).toEqual([
-      { op: 'flags', names: ['enterprise.learner_bff_enabled', own].sort() },
+    expect(calls.filter((c) => c.type === 'backend/flags')).toEqual([
+      { type: 'backend/flags', payload: { names: ['enterprise.learner_bff_enabled', own].sort() } },
     ]);
     expect(within(rowEl('enterprise_learner_bff_enabled')).getByTestId('enroll-open')).toBeTruthy();
   });
@@ -402,7 +418,7 @@ describe('enrollment controls', () => {
     const shownName = `enterprise.shown_${randomToken()}`;
     const otherName = `enterprise.other_${randomToken()}`;
     const perms = { canEnrollSelf: true, canEnrollOthers: true };
-    const { api, calls } = backend({
+    const { ask, calls } = backend({
       flags: [
         { ok: true, data: flagsResponse([flag(shownName)], perms) },
         {
@@ -416,18 +432,23 @@ describe('enrollment controls', () => {
       enroll: [{ ok: true, data: enrollment(otherName, { user: { id: 9, username: 'learner', email: 'l@e' } }) }],
     });
     const shown = [{ key: 'shown', flag: shownName }];
-    render(<Harness api={api} store={memoryStore()} rows={[row('shown', shownName)]} state={tabState(shown)} />);
+    render(<Harness ask={ask} store={memoryStore()} rows={[row('shown', shownName)]} state={tabState(shown)} />);
     const form = await waitFor(() => screen.getByTestId('enroll-other-form'));
     const options = () =>
       [...(within(form).getByTestId('enroll-flag') as HTMLSelectElement).options].map((o) => o.value);
     // Closed: the page's own flags are offered, and nothing more was asked.
     expect(options()).toEqual([shownName]);
-    expect(calls.filter((c) => c.op === 'flags')).toEqual([{ op: 'flags', names: [shownName] }]);
+    expect(calls.filter((c) => c.type === 'backend/flags')).toEqual([
+      { type: 'backend/flags', payload: { names: [shownName] } },
+    ]);
     const details = screen.getByTestId('enroll-other') as HTMLDetailsElement;
     details.open = true;
     fireEvent(details, new Event('toggle'));
     await waitFor(() => expect(options()).toEqual([otherName, shownName].sort()));
-    expect(calls.filter((c) => c.op === 'flags')).toEqual([{ op: 'flags', names: [shownName] }, { op: 'flags' }]);
+    expect(calls.filter((c) => c.type === 'backend/flags')).toEqual([
+      { type: 'backend/flags', payload: { names: [shownName] } },
+      { type: 'backend/flags', payload: {} },
+    ]);
     // Opening it again asks nothing more.
     details.open = false;
     fireEvent(details, new Event('toggle'));
@@ -438,7 +459,9 @@ describe('enrollment controls', () => {
     fireEvent.input(within(form).getByTestId('enroll-reason'), { target: { value: 'SUP-1' } });
     fireEvent.click(within(form).getByTestId('enroll-other-submit'));
     await waitFor(() => expect(within(form).getByTestId('enroll-done').textContent).toContain(otherName));
-    expect(calls.find((c) => c.op === 'enroll')).toMatchObject({ request: { flag: otherName, user: 'learner' } });
-    expect(calls.filter((c) => c.op === 'flags' && !('names' in c))).toHaveLength(1);
+    expect(calls.find((c) => c.type === 'backend/enroll')).toMatchObject({
+      payload: { flag: otherName, user: 'learner' },
+    });
+    expect(calls.filter((c) => c.type === 'backend/flags' && !('names' in c.payload))).toHaveLength(1);
   });
 });
