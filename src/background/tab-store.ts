@@ -93,7 +93,7 @@ export class TabStore {
   private later(tabId: number, state: TabState | null): void {
     this.unwritten.set(tabId, state);
     if (this.timers.has(tabId)) return; // a window is open: its end writes this
-    this.writeWaiting(tabId);
+    void this.writeWaiting(tabId);
     this.openWindow(tabId);
   }
 
@@ -101,7 +101,7 @@ export class TabStore {
     const end = () => {
       this.timers.delete(tabId);
       if (!this.unwritten.has(tabId)) return; // nothing changed meanwhile: the window closes
-      this.writeWaiting(tabId);
+      void this.writeWaiting(tabId);
       this.openWindow(tabId);
     };
     this.timers.set(tabId, setTimeout(end, this.writeDelayMs));

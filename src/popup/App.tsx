@@ -137,7 +137,7 @@ function Ready({ view, actions, now, renderFlagExtra, afterFlags }: ReadyProps) 
   };
 
   const reloadButton = (
-    <button type="button" data-testid="reload" onClick={reload} disabled={busy === 'reload'}>
+    <button type="button" data-testid="reload" onClick={() => void reload()} disabled={busy === 'reload'}>
       Reload tab
     </button>
   );
@@ -201,7 +201,7 @@ function Ready({ view, actions, now, renderFlagExtra, afterFlags }: ReadyProps) 
               spellcheck={false}
             />
           </label>
-          <button type="button" data-testid="copy-report" onClick={copy} disabled={busy === 'copy'}>
+          <button type="button" data-testid="copy-report" onClick={() => void copy()} disabled={busy === 'copy'}>
             Copy report
           </button>
           {model.warnings.nothingCaptured ? null : reloadButton}

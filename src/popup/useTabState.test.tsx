@@ -163,10 +163,10 @@ describe('useTabState', () => {
 
     const second = someState(6);
     fake.states.set(6, second);
-    act(() => fake.storageListeners.forEach((l) => l({ [tabKey(7)]: {} }, 'session')));
-    act(() => fake.storageListeners.forEach((l) => l({ [tabKey(6)]: {} }, 'local')));
+    await act(() => fake.storageListeners.forEach((l) => l({ [tabKey(7)]: {} }, 'session')));
+    await act(() => fake.storageListeners.forEach((l) => l({ [tabKey(6)]: {} }, 'local')));
     expect(fake.sent).toHaveLength(1);
-    act(() => fake.storageListeners.forEach((l) => l({ [tabKey(6)]: { newValue: {} } }, 'session')));
+    await act(() => fake.storageListeners.forEach((l) => l({ [tabKey(6)]: { newValue: {} } }, 'session')));
     await waitFor(() => expect(result.current.status === 'ready' && result.current.state).toEqual(second));
     expect(fake.sent).toHaveLength(2);
   });
@@ -177,7 +177,7 @@ describe('useTabState', () => {
     fake.states.set(8, state);
     const { result } = renderHook(() => useTabState(''));
     await waitFor(() => expect(result.current.status === 'ready' && result.current.state).toEqual(state));
-    act(() => fake.tabListeners.forEach((l) => l(8, { url: 'https://example.org/' })));
+    await act(() => fake.tabListeners.forEach((l) => l(8, { url: 'https://example.org/' })));
     await waitFor(() => expect(result.current.status === 'ready' && result.current.state).toBeNull());
     expect(result.current.status === 'ready' && result.current.tabUrl).toBe('https://example.org/');
   });
