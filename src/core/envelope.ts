@@ -63,9 +63,9 @@ export function parseEnvelope(detail: unknown, pageUrl: string, now: number): En
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
     return { ok: false, reason: 'a capture event for a non-HTTP URL was ignored' };
   }
-  const status = Number(statusText);
-  if (!Number.isInteger(status) || status < 0 || status > 999)
-    return { ok: false, reason: 'a capture event with an invalid status was ignored' };
+  // Digits only: the interceptor writes `response.status`; "2e2" or " 200" are not from it.
+  const status = /^\d{1,3}$/.test(statusText) ? Number(statusText) : -1;
+  if (status < 0) return { ok: false, reason: 'a capture event with an invalid status was ignored' };
   return {
     ok: true,
     response: {
