@@ -22,11 +22,11 @@
 // `waffle:popup-start` mark, its first statement: src/popup/start-mark.ts).
 import type { Browser, Page, WebWorker } from 'puppeteer-core';
 import { TabStore } from '../src/background/tab-store';
-import type { CapturedResponse } from '../src/core/extract';
+import { extract, type CapturedResponse } from '../src/core/extract';
 import { encodeTabState, MAX_LOADS } from '../src/core/storage-keys';
 import type { TabState } from '../src/core/types';
 import { FIRST_ROWS } from '../src/popup/model';
-import { fixture, identity, KNOWN_KEYS, SOURCES } from '../src/popup/test-data';
+import { fixture, identity, KNOWN_KEYS, SOURCES } from '../test/popup-data';
 import { MemoryArea } from '../test/memory-area';
 import { spread, type Spread } from './stats';
 
@@ -103,7 +103,10 @@ export async function heavyState(tabId: number, url: string): Promise<TabState> 
       const features = Object.fromEntries(loadKeys.map((k, i) => [k, (i + l + (r % 2)) % 3 === 0]));
       return response(r % 2 === 1, features, clock + 1000 + r * 100);
     });
-    await store.capturedMany(tabId, responses);
+    await store.record(
+      tabId,
+      responses.map((r) => extract(r)),
+    );
     clock += 60_000;
   }
   const broken = Array.from({ length: 5 }, (_, i) => ({
@@ -112,7 +115,10 @@ export async function heavyState(tabId: number, url: string): Promise<TabState> 
     status: 502,
     body: '<html>Bad gateway</html>',
   }));
-  const state = await store.capturedMany(tabId, broken);
+  const state = await store.record(
+    tabId,
+    broken.map((r) => extract(r)),
+  );
   if (!state) throw new Error('the bench tab has no state');
   return state;
 }

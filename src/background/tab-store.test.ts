@@ -6,6 +6,10 @@ import { MAX_LOADS } from '../core/storage-keys';
 import type { FlagSnapshot } from '../core/types';
 import { flagsOn, supersedes, TabStore, type SessionArea } from './tab-store';
 
+/** What the worker does with one captured response the content script read. */
+const captured = (store: TabStore, tabId: number, response: CapturedResponse) =>
+  store.record(tabId, [extract(response)]);
+
 const PAGE = 'http://localhost:8734/test-enterprise';
 const learner = (
   body = fixtureText('lms-enterprise-api-v1-enterprise-learner.json'),
@@ -25,7 +29,7 @@ describe('TabStore', () => {
     let t = 100;
     const store = new TabStore(area, () => t++);
     await store.pageStart(7, PAGE + '?feature=x', { status: 'missing' });
-    await store.captured(7, learner());
+    await captured(store, 7, learner());
     const again = new TabStore(area);
     const state = await again.get(7);
     expect(state?.featureParams).toEqual(['x']);
@@ -45,14 +49,14 @@ describe('TabStore', () => {
           `"enterprise_features": {"own_${i}": true, `,
         ),
       );
-    await Promise.all(Array.from({ length: 20 }, (_, i) => store.captured(1, own(i))));
+    await Promise.all(Array.from({ length: 20 }, (_, i) => captured(store, 1, own(i))));
     expect((await store.get(1))?.loads[0]?.snapshots).toHaveLength(20);
   });
 
   it('keeps one snapshot where a later response reports everything an earlier one did', async () => {
     const store = new TabStore(new MemoryArea());
     await store.pageStart(1, PAGE, { status: 'missing' }, 5);
-    for (let i = 0; i < 30; i++) await store.captured(1, { ...learner(), capturedAt: 10 + i });
+    for (let i = 0; i < 30; i++) await captured(store, 1, { ...learner(), capturedAt: 10 + i });
     const snapshots = (await store.get(1))?.loads[0]?.snapshots ?? [];
     expect(snapshots.map((s) => s.capturedAt)).toEqual([39]);
   });
@@ -99,9 +103,9 @@ describe('TabStore', () => {
   it('records a reason for unreadable responses and ignores unrelated ones', async () => {
     const store = new TabStore(new MemoryArea());
     await store.pageStart(1, PAGE, { status: 'missing' }, 5);
-    await store.captured(1, learner('<html>oops</html>'));
-    await store.captured(1, learner('<html>oops</html>'));
-    await store.captured(1, { ...learner(), url: 'http://localhost:18000/api/other/' });
+    await captured(store, 1, learner('<html>oops</html>'));
+    await captured(store, 1, learner('<html>oops</html>'));
+    await captured(store, 1, { ...learner(), url: 'http://localhost:18000/api/other/' });
     const state = await store.get(1);
     expect(state?.diagnostics.map((d) => d.reason)).toEqual([
       'the body is an HTML page, not JSON (an error page or a sign-in redirect?)',
@@ -126,8 +130,8 @@ describe('TabStore', () => {
       const started = await store.pageStart(1, PAGE, { status: 'missing' }, 5);
       await vi.advanceTimersByTimeAsync(0);
       expect(written).toEqual([JSON.stringify(started)]); // at once: one string (storage-keys.ts encodeTabState)
-      await store.captured(1, { ...learner(), capturedAt: 11 });
-      const last = await store.captured(1, { ...learner(), capturedAt: 12 });
+      await captured(store, 1, { ...learner(), capturedAt: 11 });
+      const last = await captured(store, 1, { ...learner(), capturedAt: 12 });
       expect(written).toHaveLength(1); // the window is open
       expect(await store.get(1)).toEqual(last);
       await vi.advanceTimersByTimeAsync(100);
@@ -136,13 +140,13 @@ describe('TabStore', () => {
 
       // A quiet window closes; the next lone change is written at once again.
       await vi.advanceTimersByTimeAsync(100);
-      const lone = await store.captured(1, { ...learner(), capturedAt: 14 });
+      const lone = await captured(store, 1, { ...learner(), capturedAt: 14 });
       await vi.advanceTimersByTimeAsync(0);
       expect(written).toHaveLength(3);
       expect(await new TabStore(area).get(1)).toEqual(lone);
 
       // A change while a write is waiting, then the tab closes: storage ends empty.
-      await store.captured(1, { ...learner(), capturedAt: 13 });
+      await captured(store, 1, { ...learner(), capturedAt: 13 });
       await store.clear(1);
       expect(await store.get(1)).toBeNull();
       await vi.advanceTimersByTimeAsync(100);
@@ -184,7 +188,7 @@ describe('TabStore', () => {
 
     const one = new TabStore(new MemoryArea(), () => 50);
     await one.pageStart(1, PAGE, { status: 'missing' }, 5);
-    for (const r of batch) await one.captured(1, r);
+    for (const r of batch) await captured(one, 1, r);
     await one.dropped(1, dropped);
     const expected = await one.get(1);
     expect({ ...state, loads: state?.loads.map((l) => ({ ...l, id: '' })) }).toEqual({
@@ -230,7 +234,7 @@ describe('TabStore', () => {
 
   it('does nothing for a tab it never saw start', async () => {
     const store = new TabStore(new MemoryArea());
-    await store.captured(9, learner());
+    await captured(store, 9, learner());
     expect(await store.get(9)).toBeNull();
   });
 });

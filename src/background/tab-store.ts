@@ -2,7 +2,7 @@
 // when the tab closes or leaves the origin. A load keeps the snapshots still needed: one that a later
 // one fully supersedes is dropped (see `supersedes`). Updates to one tab are serialised, so two messages that
 // arrive together cannot overwrite each other's changes.
-import { extract, type CapturedResponse, type ExtractResult } from '../core/extract';
+import type { ExtractResult } from '../core/extract';
 import { featureParams } from '../core/environment';
 import { latestValues, supersedes } from '../core/flags';
 
@@ -158,19 +158,6 @@ export class TabStore {
   setIdentity(tabId: number, identity: IdentityResult, doc: string | null = null): Promise<TabState | null> {
     return this.update(tabId, (state) =>
       state && (doc === null || state.loads[0]?.id === doc) ? { ...state, identity } : state,
-    );
-  }
-
-  /** Reads a captured response; keeps its flags, or the reason it could not be read. */
-  captured(tabId: number, response: CapturedResponse): Promise<TabState | null> {
-    return this.record(tabId, [extract(response)]);
-  }
-
-  /** Reads several captured responses, in order, in one update (the bench and the tests build states so). */
-  capturedMany(tabId: number, responses: readonly CapturedResponse[]): Promise<TabState | null> {
-    return this.record(
-      tabId,
-      responses.map((r) => extract(r)),
     );
   }
 

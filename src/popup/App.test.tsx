@@ -19,7 +19,7 @@ import {
   snapshot,
   SOURCES,
   tabState,
-} from './test-data';
+} from '../../test/popup-data';
 import { random, randomInt, randomUuid } from '../../test/random';
 
 afterEach(cleanup);

@@ -3,7 +3,7 @@ import { act, cleanup, renderHook, waitFor } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { encodeTabState, tabKey } from '../core/storage-keys';
 import type { TabState } from '../core/types';
-import { load, ORIGIN, randomFeatures, snapshot, SOURCES, tabState } from './test-data';
+import { load, ORIGIN, randomFeatures, snapshot, SOURCES, tabState } from '../../test/popup-data';
 import { randomInt } from '../../test/random';
 
 type StorageListener = (changes: Record<string, { oldValue?: unknown; newValue?: unknown }>, area: string) => void;

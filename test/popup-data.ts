@@ -1,11 +1,11 @@
 // Test data for the popup's tests, built from the recorded Open edX responses (test/fixtures/openedx/) and
 // run through the real extraction, with values varied on every run so nothing can be hard-coded.
-// Only tests import this file.
-import { fixture as readFixture } from '../../test/fixtures';
-import { extract } from '../core/extract';
-import { parseJwtCookie } from '../core/identity';
-import type { Diagnostic, FlagSnapshot, IdentityResult, PageLoad, TabState } from '../core/types';
-import { pick, random, randomInt, randomToken } from '../../test/random';
+// Only tests and the bench import this file.
+import { fixture as readFixture } from './fixtures';
+import { extract } from '../src/core/extract';
+import { parseJwtCookie } from '../src/core/identity';
+import type { Diagnostic, FlagSnapshot, IdentityResult, PageLoad, TabState } from '../src/core/types';
+import { pick, random, randomInt, randomToken } from './random';
 
 export type Json = Record<string, unknown>;
 
