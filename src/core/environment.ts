@@ -34,8 +34,11 @@ export const PRESETS: readonly Environment[] = Object.freeze([
   },
 ]);
 
-function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
+/** Hosts the browser itself treats as this machine (`url.hostname` form: IPv6 in brackets). */
+export function isLoopbackHost(hostname: string): boolean {
+  return (
+    hostname === 'localhost' || hostname.endsWith('.localhost') || hostname === '127.0.0.1' || hostname === '[::1]'
+  );
 }
 
 /**
@@ -53,7 +56,7 @@ export function detectContext(pageUrl: string, environments: readonly Environmen
     if (env.learnerPortals.includes(url.origin)) return { environment: env, portal: 'learner' };
     if (env.adminPortals.includes(url.origin)) return { environment: env, portal: 'admin' };
   }
-  if (isLoopback(url.hostname) && url.protocol === 'http:') {
+  if (isLoopbackHost(url.hostname) && url.protocol === 'http:') {
     const devstack = environments.find((e) => e.id === 'devstack') ?? null;
     return { environment: devstack, portal: /\/admin(\/|$)/.test(url.pathname) ? 'admin' : 'learner' };
   }

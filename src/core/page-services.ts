@@ -3,7 +3,7 @@
 // portal on another port, or one pointed at another LMS, is not sent to the environment's default
 // address. The configured environment is the answer only while the page has called nothing we read.
 // Pure: used by the content script (its own captures) and the popup (the tab's current load).
-import { isLoopbackHost } from './settings';
+import { isLoopbackHost } from './environment';
 import type { Environment, FlagSnapshot, SourceId } from './types';
 
 export type Service = 'lms' | 'enterpriseAccess';

@@ -1,7 +1,7 @@
 // The user's own Open edX environments (options page): pure validation and the rules for which hosts
 // need a runtime permission. Storage and permissions themselves live in platform/settings-store.ts and
 // background/registration.ts; everything here is tested in Node (settings.test.ts).
-import { PRESETS } from './environment';
+import { isLoopbackHost, PRESETS } from './environment';
 import type { Environment } from './types';
 
 /** `storage.sync` key holding `{ version: 1, custom: Environment[] }`. */
@@ -26,11 +26,6 @@ export type EnvironmentField = keyof EnvironmentInput;
 export type FieldErrors = Partial<Record<EnvironmentField, string>>;
 
 export type OriginResult = { ok: true; origin: string } | { ok: false; reason: string };
-
-/** Hosts served over plain http that the browser itself treats as this machine. */
-export function isLoopbackHost(hostname: string): boolean {
-  return hostname === 'localhost' || hostname.endsWith('.localhost') || hostname === '127.0.0.1';
-}
 
 /** Hosts the manifest already covers (host_permissions + static content scripts): no runtime request. */
 export const STATIC_HOST_PATTERNS: readonly string[] = Object.freeze(
