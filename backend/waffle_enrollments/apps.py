@@ -34,3 +34,7 @@ class WaffleEnrollmentsConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the settings check)
+        from . import waffle_cache
+
+        # waffle's own cache of each flag's users and groups, after clears too and from either side.
+        waffle_cache.connect()
