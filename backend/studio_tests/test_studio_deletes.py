@@ -21,8 +21,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _user(username, **extra):
-    return get_user_model().objects.create_user(username=username, email=f"{username}@example.com", password="edx",
-                                                **extra)
+    return get_user_model().objects.create_user(
+        username=username, email=f"{username}@example.com", password="edx", **extra
+    )
 
 
 @pytest.fixture
@@ -79,7 +80,7 @@ def test_deleting_a_user_in_the_admin_keeps_the_audit_and_says_so(world):
     after = _audit_rows()
     assert after[: len(before)] == before
     # The live enrollment ended with the user, and the audit says so.
-    assert [(a, f, u) for _, a, f, u, _ in after[len(before):]] == [("revoked", "enterprise.studio", "studio-learner")]
+    assert [(a, f, u) for _, a, f, u, _ in after[len(before) :]] == [("revoked", "enterprise.studio", "studio-learner")]
     assert AuditEntry.objects.filter(username="studio-learner").count() == 4
     assert not Enrollment.objects.filter(user_id=learner.pk).exists()
     assert not Flag.objects.get(pk=world["flag"].pk).users.filter(pk=learner.pk).exists()

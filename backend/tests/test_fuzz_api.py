@@ -69,11 +69,30 @@ CONTENT_TYPES = [
     "*/*",
     "application/json; charset=utf-16",
 ]
-ACCEPTS = ["application/json", "text/html", "*/*", "application/json; indent=4", "application/json; indent=x",
-           "application/xml", "", "text/html;q=0.9, application/json;q=0.1", "\x00", "é"]
+ACCEPTS = [
+    "application/json",
+    "text/html",
+    "*/*",
+    "application/json; indent=4",
+    "application/json; indent=x",
+    "application/xml",
+    "",
+    "text/html;q=0.9, application/json;q=0.1",
+    "\x00",
+    "é",
+]
 NAMES = ["enterprise.fuzz", "enterprise.on", "other.flag", "enterprise.missing", "", "enterprise.*", "a" * 101]
-USERS = ["fuzz-learner", "fuzz-learner@example.com", "fuzz-staff", "nobody", "FUZZ-LEARNER@EXAMPLE.COM", "", "@",
-         "a" * 255, "inactive-user"]
+USERS = [
+    "fuzz-learner",
+    "fuzz-learner@example.com",
+    "fuzz-staff",
+    "nobody",
+    "FUZZ-LEARNER@EXAMPLE.COM",
+    "",
+    "@",
+    "a" * 255,
+    "inactive-user",
+]
 
 text = st.text(max_size=40)
 weird_text = st.one_of(
@@ -90,8 +109,9 @@ scalars = st.one_of(
     st.floats(allow_nan=False, allow_infinity=False),
     weird_text,
 )
-json_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(text, inner, max_size=4),
-                           max_leaves=12)
+json_values = st.recursive(
+    scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(text, inner, max_size=4), max_leaves=12
+)
 durations = st.one_of(st.integers(min_value=-10, max_value=10**7), st.sampled_from([3600, 86400, 0, 1.5, "3600"]))
 
 
@@ -107,12 +127,16 @@ def near_valid_bodies(draw, fields):
         elif field == "duration":
             body[field] = draw(st.one_of(durations, json_values))
         elif field == "expires_at":
-            when = draw(st.integers(min_value=-10**6, max_value=10**7))
-            body[field] = draw(st.one_of(
-                st.just((timezone.now() + timedelta(seconds=when)).isoformat()),
-                st.sampled_from(["2030-99-99T00:00:00Z", "9999-12-31T23:59:59-23:59", "2030-01-01T00:00:00", "now"]),
-                json_values,
-            ))
+            when = draw(st.integers(min_value=-(10**6), max_value=10**7))
+            body[field] = draw(
+                st.one_of(
+                    st.just((timezone.now() + timedelta(seconds=when)).isoformat()),
+                    st.sampled_from(
+                        ["2030-99-99T00:00:00Z", "9999-12-31T23:59:59-23:59", "2030-01-01T00:00:00", "now"]
+                    ),
+                    json_values,
+                )
+            )
         else:
             body[field] = draw(st.one_of(st.just("fuzzing"), json_values))
     if draw(st.booleans()):
@@ -236,8 +260,13 @@ def _world(django_user_model):
     Flag.objects.create(name="enterprise.fuzz", everyone=None)
     Flag.objects.create(name="enterprise.on", everyone=True)
     Flag.objects.create(name="other.flag", everyone=None)
-    live = services.enroll(flag_name="enterprise.fuzz", user=callers["learner"], actor=superuser, reason="seed",
-                           expires_at=timezone.now() + timedelta(days=1))
+    live = services.enroll(
+        flag_name="enterprise.fuzz",
+        user=callers["learner"],
+        actor=superuser,
+        reason="seed",
+        expires_at=timezone.now() + timedelta(days=1),
+    )
     clients = {}
     for name, user in callers.items():
         clients[name] = Client(raise_request_exception=True)
@@ -321,8 +350,9 @@ def test_pathological_bodies_are_answered_400(django_user_model, db):
             continue
         response = client.post(API + "enrollments/", body, content_type="application/json")
         assert response.status_code == 400, (body[:40], response.status_code, response.content[:200])
-        assert response.json()["detail"].startswith("JSON parse error") or "Send a JSON object" in response.json()[
-            "detail"], (body[:40], response.json())
+        assert (
+            response.json()["detail"].startswith("JSON parse error")
+            or "Send a JSON object" in response.json()["detail"]
+        ), (body[:40], response.json())
     response = client.post(API + "enrollments/", b'{"flag": "x"}', content_type="application/json; charset=latin-1")
     assert response.status_code == 415 and "UTF-8" in response.json()["detail"]
-

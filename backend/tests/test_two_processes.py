@@ -56,10 +56,29 @@ class Lms:
     """One devstack process; stops when its stdin closes."""
 
     def __init__(self, env, data_dir):
+        self.env = env
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "devstack.serve", "--data-dir", str(data_dir), "--lms-port", "0",
-             "--bff-port", "0", "--learner-port", "0", "--admin-port", "0"],
-            cwd=BACKEND, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+            [
+                sys.executable,
+                "-m",
+                "devstack.serve",
+                "--data-dir",
+                str(data_dir),
+                "--lms-port",
+                "0",
+                "--bff-port",
+                "0",
+                "--learner-port",
+                "0",
+                "--admin-port",
+                "0",
+            ],
+            cwd=BACKEND,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
         )
         for line in self.process.stdout:
             if line.startswith("DEVSTACK_READY "):
@@ -87,8 +106,9 @@ class Browser:
         self.jar = CookieJar()
         self.opener = build_opener(HTTPCookieProcessor(self.jar))
         self.call(lms, "GET", "/csrf/api/v1/token")
-        status, body = self.call(lms, "POST", "/api/user/v2/account/login_session/",
-                                 {"email_or_username": username, "password": "edx"})
+        status, body = self.call(
+            lms, "POST", "/api/user/v2/account/login_session/", {"email_or_username": username, "password": "edx"}
+        )
         assert status == 200, body
         # Keep the session; the JWT cookie names its issuer, which is one process's URL.
         for cookie in list(self.jar):
@@ -170,7 +190,9 @@ def test_enroll_revoke_and_expiry_in_one_process_are_seen_by_the_other_at_once(t
     staff = Browser(a, "staff")
     assert staff.waffle_says(b) is False and staff.api_says(b) is False  # both now cached in b and memcached
 
-    status, enrollment = staff.call(a, "POST", API + "enrollments/", {"flag": FLAG, "duration": 3600, "reason": "2 procs"})
+    status, enrollment = staff.call(
+        a, "POST", API + "enrollments/", {"flag": FLAG, "duration": 3600, "reason": "2 procs"}
+    )
     assert status == 201, enrollment
     assert staff.waffle_says(b) is True
     assert staff.api_says(b) is True
@@ -180,7 +202,9 @@ def test_enroll_revoke_and_expiry_in_one_process_are_seen_by_the_other_at_once(t
     assert staff.waffle_says(b) is False
     assert staff.api_says(b) is False
 
-    status, enrollment = staff.call(a, "POST", API + "enrollments/", {"flag": FLAG, "duration": 3600, "reason": "expiry"})
+    status, enrollment = staff.call(
+        a, "POST", API + "enrollments/", {"flag": FLAG, "duration": 3600, "reason": "expiry"}
+    )
     assert status == 201, enrollment
     assert staff.waffle_says(b) is True and staff.api_says(b) is True
     # Its time is up (moved back in the database), and a's next API request sweeps it.
@@ -202,17 +226,29 @@ def test_flag_edits_in_django_admin_are_seen_by_the_other_process_at_once(two_lm
     staff_id = _one(db, "SELECT id FROM auth_user WHERE username = 'staff'")
     assert staff.waffle_says(b) is False and staff.api_says(b) is False
 
-    status, _ = admin.call(a, "POST", "/admin/waffle/flag/", form={"action": "enable_for_all", "_selected_action": flag_id})
+    status, _ = admin.call(
+        a, "POST", "/admin/waffle/flag/", form={"action": "enable_for_all", "_selected_action": flag_id}
+    )
     assert status == 200
     assert _one(db, "SELECT everyone FROM waffle_flag WHERE id = %s", flag_id) == 1
     assert staff.waffle_says(b) is True and staff.api_says(b) is True
 
     # The change form: everyone back to "Unknown", and staff listed in the flag's users.
-    form = {"name": FLAG, "everyone": "unknown", "percent": "", "languages": "", "users": str(staff_id), "note": "",
-            "created_0": "2024-01-01", "created_1": "00:00:00", "modified_0": "2024-01-01", "modified_1": "00:00:00",
-            "_save": "Save"}
+    form = {
+        "name": FLAG,
+        "everyone": "unknown",
+        "percent": "",
+        "languages": "",
+        "users": str(staff_id),
+        "note": "",
+        "created_0": "2024-01-01",
+        "created_1": "00:00:00",
+        "modified_0": "2024-01-01",
+        "modified_1": "00:00:00",
+        "_save": "Save",
+    }
     status, body = admin.call(a, "POST", f"/admin/waffle/flag/{flag_id}/change/", form=form)
-    assert status == 200 and "errorlist" not in str(body), str(body)[str(body).find("errorlist") - 300:][:800]
+    assert status == 200 and "errorlist" not in str(body), str(body)[str(body).find("errorlist") - 300 :][:800]
     assert _one(db, "SELECT COUNT(*) FROM waffle_flag_users WHERE flag_id = %s AND user_id = %s", flag_id, staff_id)
     assert staff.waffle_says(b) is True and staff.api_says(b) is True
     form["users"] = ""
@@ -221,9 +257,13 @@ def test_flag_edits_in_django_admin_are_seen_by_the_other_process_at_once(two_lm
     assert staff.waffle_says(b) is False
     assert staff.api_says(b) is False
 
-    status, _ = admin.call(a, "POST", "/admin/waffle/flag/", form={"action": "enable_for_all", "_selected_action": flag_id})
+    status, _ = admin.call(
+        a, "POST", "/admin/waffle/flag/", form={"action": "enable_for_all", "_selected_action": flag_id}
+    )
     assert staff.waffle_says(b) is True
-    status, _ = admin.call(a, "POST", "/admin/waffle/flag/", form={"action": "disable_for_all", "_selected_action": flag_id})
+    status, _ = admin.call(
+        a, "POST", "/admin/waffle/flag/", form={"action": "disable_for_all", "_selected_action": flag_id}
+    )
     assert staff.waffle_says(b) is False and staff.api_says(b) is False
     db.cursor().execute("UPDATE waffle_flag SET everyone = NULL WHERE id = %s", (flag_id,))
 
@@ -231,29 +271,26 @@ def test_flag_edits_in_django_admin_are_seen_by_the_other_process_at_once(two_lm
 def test_concurrent_enrolls_and_revokes_from_two_processes_lose_nothing(two_lms):
     a, b, db = two_lms
     flag = "enterprise.concurrency"
-    created = subprocess.run(
-        [sys.executable, "-c", (
-            "import django; django.setup()\n"
-            "from django.contrib.auth import get_user_model\n"
-            "from waffle.models import Flag\n"
-            f"Flag.objects.create(name={flag!r}, everyone=None)\n"
-            "U = get_user_model()\n"
-            f"U.objects.bulk_create([U(username=f'load{{i}}', email=f'load{{i}}@example.com') for i in range({CONCURRENT})])\n"
-        )],
-        cwd=BACKEND, env={**os.environ, "DJANGO_SETTINGS_MODULE": "devstack.settings",
-                          "WAFFLE_DEVSTACK_DB": urlsplit(os.environ["WAFFLE_TEST_DB"])._replace(
-                              path=f"/waffle_lms_{os.getpid()}").geturl(),
-                          "WAFFLE_DEVSTACK_CACHE": os.environ["WAFFLE_TEST_CACHE"],
-                          "WAFFLE_DEVSTACK_SECRET_KEY": "two-processes-secret-key-" + "x" * 30,
-                          "WAFFLE_DEVSTACK_JWT_SECRET": "two-processes-jwt-secret"},
-        capture_output=True, text=True,
+    code = (
+        "import django; django.setup()\n"
+        "from django.contrib.auth import get_user_model\n"
+        "from waffle.models import Flag\n"
+        f"Flag.objects.create(name={flag!r}, everyone=None)\n"
+        "U = get_user_model()\n"
+        f"U.objects.bulk_create([U(username=f'load{{i}}', email=f'load{{i}}@x.org') for i in range({CONCURRENT})])\n"
     )
+    env = {**a.env, "DJANGO_SETTINGS_MODULE": "devstack.settings"}
+    created = subprocess.run([sys.executable, "-c", code], cwd=BACKEND, env=env, capture_output=True, text=True)
     assert created.returncode == 0, created.stderr[-2000:]
     support = Browser(a, "support")
 
     def enroll(i):
-        return support.call((a, b)[i % 2], "POST", API + "enrollments/",
-                            {"flag": flag, "user": f"load{i}", "duration": 3600, "reason": "load"})
+        return support.call(
+            (a, b)[i % 2],
+            "POST",
+            API + "enrollments/",
+            {"flag": flag, "user": f"load{i}", "duration": 3600, "reason": "load"},
+        )
 
     with ThreadPoolExecutor(CONCURRENT) as pool:
         answers = list(pool.map(enroll, range(CONCURRENT)))
