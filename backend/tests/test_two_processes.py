@@ -9,137 +9,22 @@ membership and write one audit row each.
 Runs in the MariaDB run only (scripts/with-mariadb.sh exports WAFFLE_TEST_DB and WAFFLE_TEST_CACHE).
 """
 
-import json
-import os
-import subprocess
-import sys
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from http.cookiejar import CookieJar
-from pathlib import Path
-from urllib.error import HTTPError
-from urllib.parse import parse_qs, urlsplit
-from urllib.request import HTTPCookieProcessor, Request, build_opener
 
 import pytest
 
-BACKEND = Path(__file__).resolve().parents[1]
+from devstack.lms_processes import Browser as _Browser
+from devstack.lms_processes import LmsProcesses, available, create_users_and_flag
+
 API = "/api/waffle-enrollments/v1/"
 FLAG = "enterprise.ai_pathways_operator_enabled"  # seeded off for everybody
 FEATURE = "enterprise_ai_pathways_operator_enabled"  # its key in enterprise_features
 CONCURRENT = 50
 
-pytestmark = pytest.mark.skipif(
-    not (os.environ.get("WAFFLE_TEST_DB") and os.environ.get("WAFFLE_TEST_CACHE")),
-    reason="needs MariaDB and memcached (run through scripts/with-mariadb.sh)",
-)
+pytestmark = pytest.mark.skipif(not available(), reason="needs MariaDB and memcached (scripts/with-mariadb.sh)")
 
 
-def _mysql(database=None):
-    import MySQLdb
-
-    parts = urlsplit(os.environ["WAFFLE_TEST_DB"])
-    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-    kwargs = {"user": parts.username or "root", "passwd": parts.password or "", "charset": "utf8mb4"}
-    if "unix_socket" in query:
-        kwargs["unix_socket"] = query["unix_socket"]
-    else:
-        kwargs.update(host=parts.hostname or "127.0.0.1", port=parts.port or 3306)
-    if database:
-        kwargs["db"] = database
-    connection = MySQLdb.connect(**kwargs)
-    connection.autocommit(True)
-    return connection
-
-
-class Lms:
-    """One devstack process; stops when its stdin closes."""
-
-    def __init__(self, env, data_dir):
-        self.env = env
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "devstack.serve",
-                "--data-dir",
-                str(data_dir),
-                "--lms-port",
-                "0",
-                "--bff-port",
-                "0",
-                "--learner-port",
-                "0",
-                "--admin-port",
-                "0",
-            ],
-            cwd=BACKEND,
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        for line in self.process.stdout:
-            if line.startswith("DEVSTACK_READY "):
-                self.url = json.loads(line.split(" ", 1)[1])["urls"]["lms"]
-                return
-            if line.startswith("DEVSTACK_ERROR "):
-                break
-        self.stop()
-        raise RuntimeError(f"the devstack did not start: {line!r}")
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.stdin.close()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
-class Browser:
-    """A signed-in session (cookies shared by both processes: same host, same database)."""
-
-    def __init__(self, lms, username):
-        self.jar = CookieJar()
-        self.opener = build_opener(HTTPCookieProcessor(self.jar))
-        self.call(lms, "GET", "/csrf/api/v1/token")
-        status, body = self.call(
-            lms, "POST", "/api/user/v2/account/login_session/", {"email_or_username": username, "password": "edx"}
-        )
-        assert status == 200, body
-        # Keep the session; the JWT cookie names its issuer, which is one process's URL.
-        for cookie in list(self.jar):
-            if cookie.name.startswith("edx-jwt-cookie"):
-                self.jar.clear(cookie.domain, cookie.path, cookie.name)
-
-    def cookie(self, name):
-        return next((c.value for c in self.jar if c.name == name), "")
-
-    def call(self, lms, method, path, body=None, form=None):
-        headers = {"Accept": "application/json", "Origin": lms.url, "X-CSRFToken": self.cookie("csrftoken")}
-        data = None
-        if body is not None:
-            data, headers["Content-Type"] = json.dumps(body).encode(), "application/json"
-        elif form is not None:
-            from urllib.parse import urlencode
-
-            data = urlencode({**form, "csrfmiddlewaretoken": self.cookie("csrftoken")}, doseq=True).encode()
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            headers["Referer"] = lms.url + path
-        request = Request(lms.url + path, data=data, method=method, headers=headers)
-        try:
-            with self.opener.open(request, timeout=30) as response:
-                raw, status = response.read(), response.status
-        except HTTPError as error:
-            raw, status = error.read(), error.code
-        try:
-            return status, json.loads(raw) if raw else None
-        except ValueError:
-            return status, raw.decode(errors="replace")
-
+class Browser(_Browser):
     def waffle_says(self, lms):
         """``waffle.flag_is_active`` in that process, for this user (edx-enterprise's enterprise_features)."""
         status, body = self.call(lms, "GET", "/enterprise/api/v1/enterprise-learner/")
@@ -154,29 +39,8 @@ class Browser:
 
 @pytest.fixture(scope="module")
 def two_lms():
-    database = f"waffle_lms_{os.getpid()}"
-    admin = _mysql()
-    admin.cursor().execute(f"CREATE DATABASE {database} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-    db_url = urlsplit(os.environ["WAFFLE_TEST_DB"])._replace(path=f"/{database}").geturl()
-    env = {
-        **os.environ,
-        "WAFFLE_DEVSTACK_DB": db_url,
-        "WAFFLE_DEVSTACK_CACHE": os.environ["WAFFLE_TEST_CACHE"],
-        "WAFFLE_DEVSTACK_SECRET_KEY": "two-processes-secret-key-" + "x" * 30,
-        "WAFFLE_DEVSTACK_JWT_SECRET": "two-processes-jwt-secret",
-        "WAFFLE_DEVSTACK_LOG_LEVEL": "WARNING",
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    processes = []
-    try:
-        with tempfile.TemporaryDirectory() as a_dir, tempfile.TemporaryDirectory() as b_dir:
-            processes.append(Lms(env, a_dir))  # migrates and seeds
-            processes.append(Lms(env, b_dir))
-            yield processes[0], processes[1], _mysql(database)
-    finally:
-        for process in processes:
-            process.stop()
-        admin.cursor().execute(f"DROP DATABASE IF EXISTS {database}")
+    with LmsProcesses(2) as lms:
+        yield lms
 
 
 def _one(db, sql, *args):
@@ -186,7 +50,7 @@ def _one(db, sql, *args):
 
 
 def test_enroll_revoke_and_expiry_in_one_process_are_seen_by_the_other_at_once(two_lms):
-    a, b, db = two_lms
+    (a, b), db = two_lms.processes, two_lms.db
     staff = Browser(a, "staff")
     assert staff.waffle_says(b) is False and staff.api_says(b) is False  # both now cached in b and memcached
 
@@ -219,7 +83,7 @@ def test_enroll_revoke_and_expiry_in_one_process_are_seen_by_the_other_at_once(t
 
 
 def test_flag_edits_in_django_admin_are_seen_by_the_other_process_at_once(two_lms):
-    a, b, db = two_lms
+    (a, b), db = two_lms.processes, two_lms.db
     staff = Browser(a, "staff")
     admin = Browser(a, "edx")
     flag_id = _one(db, "SELECT id FROM waffle_flag WHERE name = %s", FLAG)
@@ -269,19 +133,9 @@ def test_flag_edits_in_django_admin_are_seen_by_the_other_process_at_once(two_lm
 
 
 def test_concurrent_enrolls_and_revokes_from_two_processes_lose_nothing(two_lms):
-    a, b, db = two_lms
+    (a, b), db = two_lms.processes, two_lms.db
     flag = "enterprise.concurrency"
-    code = (
-        "import django; django.setup()\n"
-        "from django.contrib.auth import get_user_model\n"
-        "from waffle.models import Flag\n"
-        f"Flag.objects.create(name={flag!r}, everyone=None)\n"
-        "U = get_user_model()\n"
-        f"U.objects.bulk_create([U(username=f'load{{i}}', email=f'load{{i}}@x.org') for i in range({CONCURRENT})])\n"
-    )
-    env = {**a.env, "DJANGO_SETTINGS_MODULE": "devstack.settings"}
-    created = subprocess.run([sys.executable, "-c", code], cwd=BACKEND, env=env, capture_output=True, text=True)
-    assert created.returncode == 0, created.stderr[-2000:]
+    create_users_and_flag(two_lms, flag, [f"load{i}" for i in range(CONCURRENT)])
     support = Browser(a, "support")
 
     def enroll(i):

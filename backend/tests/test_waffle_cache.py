@@ -94,9 +94,10 @@ def test_clearing_another_flag_keeps_this_one(by_user, member, django_user_model
 
 @pytest.mark.skipif(not os.environ.get("WAFFLE_TEST_DB"), reason="the MariaDB run (scripts/with-mariadb.sh) only")
 def test_the_mariadb_run_uses_memcached_as_the_lms_does():
-    from django.core.cache import cache
+    from django.core.cache import caches
     from django.core.cache.backends.memcached import PyMemcacheCache
 
+    cache = caches["default"]
     assert isinstance(cache, PyMemcacheCache)
     cache.set("waffle-enrollments-probe", 1)
     assert cache.get("waffle-enrollments-probe") == 1
