@@ -1,6 +1,6 @@
 """Packaging of the waffle_enrollments Open edX plugin (the devstack and tests are not shipped).
 
-    pip install /path/to/backend        # in the LMS's virtualenv; then ./manage.py lms migrate
+    pip install /path/to/backend        # in the LMS's (and Studio's) virtualenv; then ./manage.py lms migrate
 """
 
 from setuptools import find_packages, setup
@@ -14,6 +14,10 @@ setup(
     include_package_data=True,
     python_requires=">=3.8",
     install_requires=["Django>=3.2", "djangorestframework>=3.12", "django-waffle>=2.0"],
-    entry_points={"lms.djangoapp": ["waffle_enrollments = waffle_enrollments.apps:WaffleEnrollmentsConfig"]},
+    # Studio (cms) too: it shares the LMS's database and deletes flags and users (models, signals, admin; no URLs).
+    entry_points={
+        "lms.djangoapp": ["waffle_enrollments = waffle_enrollments.apps:WaffleEnrollmentsConfig"],
+        "cms.djangoapp": ["waffle_enrollments = waffle_enrollments.apps:WaffleEnrollmentsConfig"],
+    },
     classifiers=["Framework :: Django", "Programming Language :: Python :: 3"],
 )

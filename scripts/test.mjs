@@ -10,15 +10,18 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 const PYTHON = '/usr/bin/python3';
+const PYTEST = [PYTHON, '-m', 'pytest', '-q', '-p', 'no:cacheprovider'];
 
-/** Each step: a name, what it proves, and the command. */
+/** Each step: a name, what it proves, and its commands ([cmd, args, cwd?]; cwd defaults to the step's). */
 const STEPS = [
   {
     name: 'lint',
-    what: 'eslint + prettier',
+    what: 'eslint + prettier; black + flake8 on backend/ (backend/pyproject.toml, backend/setup.cfg)',
     cmds: [
       [bin('eslint'), ['.', '--max-warnings=0']],
       [bin('prettier'), ['--check', '.']],
+      ['black', ['--check', '-q', '.'], join(root, 'backend')],
+      ['flake8', ['.'], join(root, 'backend')],
     ],
   },
   { name: 'types', what: 'TypeScript strict', cmds: [[bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']]] },
@@ -29,14 +32,17 @@ const STEPS = [
   },
   {
     name: 'backend',
-    what: 'Django app + devstack (pytest-django, SQLite)',
-    cmds: [[PYTHON, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider']]],
+    what: 'Django app + devstack (pytest-django, SQLite), then Studio (studio_tests/)',
+    cmds: [PYTEST, [...PYTEST, '--ds=studio_tests.settings', 'studio_tests']].map(([cmd, ...args]) => [cmd, args]),
     cwd: join(root, 'backend'),
   },
   {
     name: 'mariadb',
-    what: 'the same backend suite on a throw-away MariaDB server',
-    cmds: [['sh', ['scripts/with-mariadb.sh', PYTHON, '-m', 'pytest', '-q', '-p', 'no:cacheprovider']]],
+    what: 'the same suite on throw-away MariaDB + memcached (two LMS processes too), then Studio (studio_tests/)',
+    cmds: [
+      ['sh', ['scripts/with-mariadb.sh', ...PYTEST]],
+      ['sh', ['scripts/with-mariadb.sh', ...PYTEST, '--ds=studio_tests.settings', 'studio_tests']],
+    ],
     cwd: join(root, 'backend'),
   },
   {
@@ -102,8 +108,8 @@ for (const step of steps) {
   const started = Date.now();
   console.log(`\n=== ${step.name}: ${step.what}`);
   let ok = true;
-  for (const [cmd, args] of step.cmds) {
-    const r = await run(cmd, args, step.cwd ?? root);
+  for (const [cmd, args, cwd] of step.cmds) {
+    const r = await run(cmd, args, cwd ?? step.cwd ?? root);
     const c = counts(r.output);
     total.passed += c.passed;
     total.failed += c.failed;

@@ -7,7 +7,9 @@ Normally started by ``scripts/devstack.mjs``. Binds every port first (and stops 
 message if one is taken), then migrates, seeds a fresh database, starts a threaded WSGI server per
 service and prints one line ``DEVSTACK_READY {json}`` once all four answer. Stops on SIGTERM,
 SIGINT, or when its stdin closes (so it never outlives the Node process that started it).
-A port of 0 picks a free one (reported in the ready line).
+A port of 0 picks a free one (reported in the ready line). With ``WAFFLE_DEVSTACK_DB`` and
+``WAFFLE_DEVSTACK_CACHE`` (see devstack/settings.py) several of them share MariaDB and memcached,
+as the processes of one LMS do.
 """
 
 import argparse
@@ -56,10 +58,15 @@ def reset(data_dir):
 def bind_all(host, ports):
     from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 
+    class Server(ThreadedWSGIServer):
+        # Django's default listen backlog (10) resets connections in a burst of concurrent requests,
+        # which a production server in front of the LMS would queue.
+        request_queue_size = 128
+
     servers = {}
     for service in SERVICES:
         try:
-            servers[service] = ThreadedWSGIServer((host, ports[service]), WSGIRequestHandler)
+            servers[service] = Server((host, ports[service]), WSGIRequestHandler)
         except OSError as error:
             for server in servers.values():
                 server.server_close()
@@ -99,6 +106,11 @@ def main(argv=None):
 
     django.setup()
     call_command("migrate", interactive=False, verbosity=0)
+    if os.environ.get("WAFFLE_DEVSTACK_DB"):
+        # A shared server database (several LMS processes): seed it once, when it has no account yet.
+        from django.contrib.auth import get_user_model
+
+        fresh = not get_user_model().objects.exists()
     if fresh:
         call_command("seed_devstack", verbosity=0)
 

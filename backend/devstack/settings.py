@@ -189,3 +189,13 @@ LOGGING = {
         "waffle_enrollments": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
     },
 }
+
+# --- real servers instead of SQLite and the local-memory cache (several LMS processes, benches) ---
+if os.environ.get("WAFFLE_DEVSTACK_DB"):
+    from devstack.external import database as _external_database
+
+    DATABASES = {"default": _external_database(os.environ["WAFFLE_DEVSTACK_DB"])}
+if os.environ.get("WAFFLE_DEVSTACK_CACHE"):
+    from devstack.external import cache as _external_cache
+
+    CACHES = {"default": _external_cache(os.environ["WAFFLE_DEVSTACK_CACHE"])}

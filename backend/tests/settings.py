@@ -2,16 +2,18 @@
 
 Database: SQLite in a file (threads in the concurrency tests need a real file), unless
 ``WAFFLE_TEST_DB`` names another one, e.g. ``mysql://root@127.0.0.1:3307/waffle`` or
-``mysql://root@/waffle?unix_socket=/tmp/x/mysqld.sock`` (see scripts/with-mariadb.sh).
+``mysql://root@/waffle?unix_socket=/tmp/x/mysqld.sock``. Cache: Django's local memory, unless
+``WAFFLE_TEST_CACHE`` names a memcached, e.g. ``unix:/tmp/x/memcached.sock`` (scripts/with-mariadb.sh
+starts both).
 """
 
 import os
 import tempfile
-from urllib.parse import parse_qs, unquote, urlsplit
 
 os.environ.setdefault("WAFFLE_DEVSTACK_SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 20)
 os.environ.setdefault("WAFFLE_DEVSTACK_JWT_SECRET", "test-jwt-secret-not-for-production")
 
+from devstack import external  # noqa: E402
 from devstack.settings import *  # noqa: E402,F401,F403
 
 
@@ -24,26 +26,12 @@ def _database(url):
             "OPTIONS": {"timeout": 30},
             "TEST": {"NAME": path},
         }
-    parts = urlsplit(url)
-    if parts.scheme not in ("mysql", "mariadb"):
-        raise ValueError(f"WAFFLE_TEST_DB: unsupported scheme {parts.scheme!r} (use mysql://)")
-    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-    options = {"charset": "utf8mb4"}
-    if "unix_socket" in query:
-        options["unix_socket"] = query["unix_socket"]
-    name = parts.path.lstrip("/") or "waffle_enrollments"
-    return {
-        "ENGINE": "django.db.backends.mysql",
-        "NAME": name,
-        "USER": unquote(parts.username or "root"),
-        "PASSWORD": unquote(parts.password or ""),
-        "HOST": parts.hostname or "",
-        "PORT": str(parts.port or ""),
-        "OPTIONS": options,
-        "TEST": {"NAME": f"test_{name}", "CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
-    }
+    return external.database(url)
 
 
 DATABASES = {"default": _database(os.environ.get("WAFFLE_TEST_DB"))}
+# memcached when WAFFLE_TEST_CACHE names one (scripts/with-mariadb.sh starts it), as in the LMS.
+if os.environ.get("WAFFLE_TEST_CACHE"):
+    CACHES = {"default": external.cache(os.environ["WAFFLE_TEST_CACHE"], key_prefix=f"test-{os.getpid()}")}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGGING = {"version": 1, "disable_existing_loggers": False}

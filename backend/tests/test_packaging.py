@@ -49,8 +49,15 @@ def test_entry_point_in_setup_py():
         for kw in node.keywords if kw.arg == "entry_points"
     )
     assert ast.literal_eval(entry_points) == {
-        "lms.djangoapp": ["waffle_enrollments = waffle_enrollments.apps:WaffleEnrollmentsConfig"]
+        "lms.djangoapp": ["waffle_enrollments = waffle_enrollments.apps:WaffleEnrollmentsConfig"],
+        "cms.djangoapp": ["waffle_enrollments = waffle_enrollments.apps:WaffleEnrollmentsConfig"],
     }
+
+
+def test_studio_gets_the_settings_and_no_urls():
+    config = apps.get_app_config("waffle_enrollments")
+    assert config.plugin_app["settings_config"]["cms.djangoapp"] == config.plugin_app["settings_config"]["lms.djangoapp"]
+    assert "cms.djangoapp" not in config.plugin_app["url_config"]
 
 
 def test_urls_are_mounted_where_the_plugin_says():

@@ -8,6 +8,13 @@ them out keeps this package importable outside edx-platform.
 
 from django.apps import AppConfig
 
+_SETTINGS = {
+    "common": {"relative_path": "settings.common"},
+    "production": {"relative_path": "settings.production"},
+    "test": {"relative_path": "settings.common"},
+    "devstack": {"relative_path": "settings.common"},
+}
+
 
 class WaffleEnrollmentsConfig(AppConfig):
     name = "waffle_enrollments"
@@ -22,15 +29,25 @@ class WaffleEnrollmentsConfig(AppConfig):
                 "relative_path": "urls",
             },
         },
+        # The same settings for Studio (cms.djangoapp), which shares the LMS's database: Studio's
+        # admin and management commands delete flags and users, and Django (not the database) carries
+        # out on_delete, so Studio must know these models. Studio mounts no URL of this app.
         "settings_config": {
-            "lms.djangoapp": {
-                "common": {"relative_path": "settings.common"},
-                "production": {"relative_path": "settings.production"},
-                "test": {"relative_path": "settings.common"},
-                "devstack": {"relative_path": "settings.common"},
-            },
+            "lms.djangoapp": _SETTINGS,
+            "cms.djangoapp": _SETTINGS,
         },
     }
 
     def ready(self):
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import pre_delete
+
         from . import checks  # noqa: F401  (registers the settings check)
+        from . import services, waffle_cache
+
+        # waffle's own cache of each flag's users and groups, after clears too and from either side.
+        waffle_cache.connect()
+        # A deleted user's enrollments end (audited) and go before the user row does (models.py).
+        pre_delete.connect(
+            services.end_enrollments_of_deleted_user, sender=get_user_model(), dispatch_uid="waffle_enrollments.user"
+        )

@@ -34,8 +34,12 @@ class Enrollment(models.Model):
         "waffle.Flag", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", swappable=False
     )
     flag_name = models.CharField(max_length=100, db_index=True)
+    # DO_NOTHING: deleting a user (in the LMS's or Studio's admin, or the ORM) sends pre_delete, on which
+    # services.end_enrollments_of_deleted_user audits the end of their live enrollments and deletes
+    # their enrollments before the user row goes. A CASCADE would instead need the admin's delete
+    # permission on enrollments, which the admin never grants (they change only through the API).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="waffle_enrollments"
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="waffle_enrollments"
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -218,3 +218,32 @@ def expire_due(now=None) -> int:
             return True
 
     return sum(1 for enrollment_id in due if _retrying(lambda: attempt(enrollment_id)))
+
+
+DELETED_USER_REASON = "The user was deleted."
+
+
+def end_enrollments_of_deleted_user(sender, instance, **kwargs):
+    """``pre_delete`` of the user model: audit the end of the user's live enrollments, then delete
+    the user's enrollments (their audit rows stay, with the names written in them).
+
+    Runs inside the deletion's transaction, after Django has collected what the deletion changes:
+    the audit rows written here name the user by ``username`` only (``user`` NULL), since the
+    collector has already listed the rows whose ``user`` it sets to NULL.
+    """
+    user = instance
+    username = _username(user)
+    for enrollment in Enrollment.objects.live().filter(user=user):
+        AuditEntry.objects.create(
+            action=AuditAction.REVOKED,
+            enrollment=enrollment,
+            flag_name=enrollment.flag_name,
+            user=None,
+            username=username,
+            actor=None,
+            actor_username="",
+            reason=DELETED_USER_REASON,
+            membership="kept_preexisting" if enrollment.preexisting_membership else "removed",
+            expires_at=enrollment.expires_at,
+        )
+    Enrollment.objects.filter(user=user).delete()

@@ -9,7 +9,6 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework import status
 from rest_framework.exceptions import NotAuthenticated
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -20,6 +19,8 @@ from . import services
 from .evaluation import customer_enrollments_available, evaluate, select_flags
 from .exceptions import Conflict, InvalidRequest, NotAllowed, NotFound, PayloadTooLarge, exception_handler
 from .models import Enrollment, UserLookup
+from .negotiation import ContentNegotiation
+from .parsers import StrictJSONParser
 from .serializers import (
     EnrollmentDetailSerializer,
     EnrollmentListSerializer,
@@ -44,7 +45,8 @@ class MayUseApi(BasePermission):
 
 
 class _Base(APIView):
-    parser_classes = [JSONParser]
+    parser_classes = [StrictJSONParser]
+    content_negotiation_class = ContentNegotiation
     renderer_classes = [JSONRenderer]
     permission_classes = [MayUseApi]
 
