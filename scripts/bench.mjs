@@ -226,6 +226,12 @@ function table(results) {
       ),
     );
     lines.push(row(`\`GET users/?q=\` (${b.users_found} of ${b.users} users)`, b.users_search_ms));
+    const fl = b.get_flags_floor_ms;
+    if (fl) {
+      lines.push(
+        `| the floor: \`GET flags/?names=\` (no flag; sign-in, sweep, policy, the body's head), interleaved call by call with \`?names=\` and \`?q=\` | | p50 ${f(fl.p50)} ms, p95 ${f(fl.p95)} ms (n=${fl.n}) | |`,
+      );
+    }
     lines.push(
       `| \`GET flags/\` (the whole list, no client asks for it) | | p50 ${f(g.p50)} ms, p95 ${f(g.p95)} ms (range ${f(g.min)}–${f(g.max)}, n=${g.n}) | |`,
     );

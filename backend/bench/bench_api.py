@@ -447,6 +447,7 @@ def run():
     names = page_names(seeder)
     subject = seeder.rng.choice(seeder.learners).username
     paths = {
+        "floor": "flags/?names=",  # no flag: authentication, the sweep, the policy and the body's head
         "names": f"flags/?names={names}",
         "q": f"flags/?q={SEARCH}",
         "user": f"flags/?user={subject}&names={names}",
@@ -463,9 +464,10 @@ def run():
     searched = caller.get(API + paths["q"]).json()
     viewer = Client()
     viewer.force_login(seeder.support)
-    names_ms, q_ms = time_interleaved(caller, GET_CALLS, [paths["names"], paths["q"]])
+    floor_ms, names_ms, q_ms = time_interleaved(caller, GET_CALLS, [paths["floor"], paths["names"], paths["q"]])
     (user_ms,) = time_interleaved(viewer, GET_CALLS, [paths["user"]])
-    page, search, as_user = summary(names_ms), summary(q_ms), summary(user_ms)
+    floor, page, search, as_user = summary(floor_ms), summary(names_ms), summary(q_ms), summary(user_ms)
+    log(f"GET flags/?names= (no name: the floor): p50 {floor['p50']} ms, p95 {floor['p95']} ms")
     log(f"GET flags/?names= ({n_page} of {n_large} flags): p50 {page['p50']} ms, p95 {page['p95']} ms")
     log(
         f"GET flags/?q={SEARCH} ({len(searched['flags'])} flags, truncated {searched['truncated']}): "
@@ -512,6 +514,7 @@ def run():
         "get_flags_cold_ms": cold,
         "get_flags_small_ms": get_small,
         "get_flags_names_ms": page,
+        "get_flags_floor_ms": floor,
         "get_flags_q_ms": search,
         "q": SEARCH,
         "q_found": len(searched["flags"]),

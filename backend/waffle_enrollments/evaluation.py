@@ -80,21 +80,19 @@ def select_flags(policy, names=None, search=None) -> Selection:
     """The visible flags, sorted by name: those of ``names`` if given, those whose name contains
     ``search`` (case-insensitive; the first ``MAX_SEARCH_RESULTS``) if given, else all."""
     Flag = get_waffle_flag_model()
-    candidates = Flag.objects.all()
-    if names is not None:
-        candidates = candidates.filter(name__in=names)
-    if search is not None:
-        candidates = candidates.filter(name__icontains=search)
-    visible = sorted((name, pk) for pk, name in candidates.values_list("pk", "name") if policy.is_visible(name))
+    ordinary = Group.objects.exclude(name__startswith=CUSTOMER_GROUP_PREFIX).order_by("name")
+    rows = Flag.objects.prefetch_related(Prefetch("groups", queryset=ordinary, to_attr="ordinary_groups"))
     truncated = None
     if search is not None:
+        # Names first (a search may match most flags), then the rows of the first 50 visible ones.
+        matches = Flag.objects.filter(name__icontains=search).values_list("pk", "name")
+        visible = sorted((name, pk) for pk, name in matches if policy.is_visible(name))
         truncated = len(visible) > MAX_SEARCH_RESULTS
-        visible = visible[:MAX_SEARCH_RESULTS]
-    ordinary = Group.objects.exclude(name__startswith=CUSTOMER_GROUP_PREFIX).order_by("name")
-    rows = Flag.objects.filter(pk__in=[pk for _, pk in visible]).prefetch_related(
-        Prefetch("groups", queryset=ordinary, to_attr="ordinary_groups")
-    )
-    return Selection(flags=sorted(rows, key=lambda f: f.name), truncated=truncated)
+        rows = rows.filter(pk__in=[pk for _, pk in visible[:MAX_SEARCH_RESULTS]])
+    elif names is not None:
+        rows = rows.filter(name__in=names)
+    flags = sorted((f for f in rows if policy.is_visible(f.name)), key=lambda f: f.name)
+    return Selection(flags=flags, truncated=truncated)
 
 
 # ---- waffle's answer for the subject ------------------------------------------------------------
