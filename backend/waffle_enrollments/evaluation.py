@@ -21,7 +21,7 @@ from typing import List, Optional
 
 from django.apps import apps
 from django.contrib.auth.models import Group
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest
 from waffle import get_waffle_flag_model
 
@@ -154,9 +154,18 @@ def evaluate(selection: Selection, subject, caller_request=None) -> Evaluation:
     Flag = get_waffle_flag_model()
     flags = selection.flags
     ids = [f.pk for f in flags]
-    memberships = Flag.users.through.objects.filter(flag_id__in=ids)
-    user_counts = dict(memberships.values_list("flag_id").annotate(n=Count("pk")).order_by())
-    listed = set(memberships.filter(user_id=subject.pk).values_list("flag_id", flat=True))
+    # How many users each flag lists, and whether the subject is one of them: one GROUP BY.
+    memberships = (
+        Flag.users.through.objects.filter(flag_id__in=ids)
+        .values("flag_id")
+        .annotate(users=Count("pk"), subject=Count("pk", filter=Q(user_id=subject.pk)))
+        .order_by()
+    )
+    user_counts, listed = {}, set()
+    for row in memberships:
+        user_counts[row["flag_id"]] = row["users"]
+        if row["subject"]:
+            listed.add(row["flag_id"])
     group_names = dict(subject.groups.values_list("pk", "name"))
     enrollments = {}
     for enrollment in (
