@@ -215,12 +215,9 @@ def test_get_flags_follows_the_flags_groups(api, staff, django_capture_on_commit
     assert seen() == ([], [], False)
 
 
-@pytest.mark.xfail(
-    reason="waffle 3.0 flushes its cached group ids on add/remove, not on clear(): the LMS (and so "
-    "active_for_me) keeps the old answer until a receiver flushes it on clear (issue 14, branch reliab)",
-    strict=False,
-)
 def test_get_flags_follows_a_cleared_flag_groups(api, staff):
+    """waffle flushes its cached group ids on add/remove; the plugin's receivers also do on clear()
+    (waffle_cache.py), so the LMS, and so active_for_me, follows a clear at once."""
     flag = Flag.objects.create(name="enterprise.a", superusers=False)
     beta = Group.objects.create(name="beta")
     staff.groups.add(beta)
