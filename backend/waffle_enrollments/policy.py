@@ -52,6 +52,7 @@ DEFAULTS = {
     "DEFAULT_DURATION": timedelta(hours=8),
     "MAX_BODY_BYTES": 16 * 1024,
     "MAX_REASON_LENGTH": 500,
+    "MAX_CUSTOMER_DURATION": timedelta(days=3),  # read by customer_policy.py
 }
 
 
