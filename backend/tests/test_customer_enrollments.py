@@ -68,7 +68,10 @@ def test_enable_for_a_customer_turns_the_flag_on_for_its_learners_only(api, qa, 
     x = world["x"]
     assert data["enterprise_customer"] == {"uuid": str(x.uuid), "name": "Test Enterprise", "slug": "test-enterprise"}
     assert (data["flag"], data["learner_count"], data["state"], data["created_by"]["username"]) == (
-        FLAG, 2, "live", "qa",
+        FLAG,
+        2,
+        "live",
+        "qa",
     )
     assert member_ids(x) == {world["learner"].pk, world["learner2"].pk}  # not the unlinked nor the inactive
     assert set(flag.groups.values_list("name", flat=True)) == {"beta-testers", customer_group_name(x.uuid)}
@@ -81,7 +84,9 @@ def test_enable_for_a_customer_turns_the_flag_on_for_its_learners_only(api, qa, 
     revoked = api(qa).delete(f"customer-enrollments/{data['id']}/")
     assert revoked.status_code == 200, revoked.content
     assert (revoked.json()["state"], revoked.json()["end_reason"], revoked.json()["group"]) == (
-        "ended", "revoked", "deleted",
+        "ended",
+        "revoked",
+        "deleted",
     )
     assert list(flag.groups.values_list("name", flat=True)) == ["beta-testers"]
     assert list(flag.users.all()) == [staff]
@@ -90,15 +95,20 @@ def test_enable_for_a_customer_turns_the_flag_on_for_its_learners_only(api, qa, 
     assert active_for(staff, FLAG) is True
 
     detail = api(qa).get(f"customer-enrollments/{data['id']}/").json()
-    assert [(a["action"], a["learner_count"], a["learners_added"], a["learners_removed"], a["group"]) for a in
-            detail["audit"]] == [("enrolled", 2, 2, 0, "created"), ("revoked", 0, 0, 2, "deleted")]
+    assert [
+        (a["action"], a["learner_count"], a["learners_added"], a["learners_removed"], a["group"])
+        for a in detail["audit"]
+    ] == [("enrolled", 2, 2, 0, "created"), ("revoked", 0, 0, 2, "deleted")]
     assert detail["audit"][1]["actor"] == "qa"
 
 
 def test_customer_named_by_uuid_and_learner_count_endpoint(api, qa, flag, world):
     x = world["x"]
     assert api(qa).get("enterprise-customers/test-enterprise/").json() == {
-        "uuid": str(x.uuid), "name": "Test Enterprise", "slug": "test-enterprise", "learner_count": 2,
+        "uuid": str(x.uuid),
+        "name": "Test Enterprise",
+        "slug": "test-enterprise",
+        "learner_count": 2,
     }
     assert api(qa).get(f"enterprise-customers/{x.uuid}/").json()["slug"] == "test-enterprise"
     assert api(qa).get(f"enterprise-customers/{str(x.uuid).upper()}/").json()["slug"] == "test-enterprise"

@@ -277,18 +277,21 @@ def expire_due_customers(now=None) -> int:
 def sync_learner(customer_uuid, user_id):
     """Put ``user_id`` in the customer's group, or take them out, as their link and account now say.
 
-    Runs inside the transaction that changed the link or the account (a signal), after it wrote
-    its row; does nothing when the customer has no live enrollment (no group).
+    Runs from a signal, inside the transaction that changed the link or the account if there is one,
+    after it wrote its row; does nothing when the customer has no live enrollment (no group).
     """
-    group = _locked_group(customer_uuid, create=False)
-    if group is None:
-        return
-    member = group.user_set.filter(pk=user_id).exists()
-    should = directory.is_learner(customer_uuid, user_id)
-    if should and not member:
-        group.user_set.add(user_id)
-    elif member and not should:
-        group.user_set.remove(user_id)
+    # In autocommit (a link saved outside a transaction) the row is already committed: lock and change
+    # the group in a transaction of its own.
+    with transaction.atomic(savepoint=False):
+        group = _locked_group(customer_uuid, create=False)
+        if group is None:
+            return
+        member = group.user_set.filter(pk=user_id).exists()
+        should = directory.is_learner(customer_uuid, user_id)
+        if should and not member:
+            group.user_set.add(user_id)
+        elif member and not should:
+            group.user_set.remove(user_id)
 
 
 @dataclass(frozen=True)
