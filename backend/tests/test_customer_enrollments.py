@@ -359,3 +359,28 @@ def test_customer_audit_entries_are_append_only(qa, flag, world):
     with pytest.raises(AppendOnlyError):
         CustomerAuditEntry.objects.update(reason="x")
     assert AuditEntry.objects.count() == 0
+
+
+# ---- the devstack's seed ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_seed_gives_staff_enroll_customers_and_a_learner_of_second_enterprise_only(django_user_model):
+    from django.apps import apps
+
+    from waffle_enrollments import customer_directory
+
+    call_command("seed_devstack", verbosity=0)
+    assert apps.get_app_config("enterprise").name == "enterprise_standin"
+    users = {u.username: u for u in django_user_model.objects.all()}
+    assert users["staff"].has_perm("waffle_enrollments.enroll_customers")
+    assert not users["support"].has_perm("waffle_enrollments.enroll_customers")
+
+    def slugs(username):
+        return [c.slug for c in customer_directory.customers_of(users[username])]
+
+    assert slugs("learner3") == ["second-enterprise"]
+    assert slugs("learner2") == ["second-enterprise", "test-enterprise"]
+    assert slugs("learner") == ["test-enterprise"]
+    assert customer_directory.find_customer("test-enterprise").name == "Test Enterprise"
+    assert customer_directory.learner_count(customer_directory.find_customer("second-enterprise").uuid) == 2
