@@ -384,3 +384,32 @@ def test_seed_gives_staff_enroll_customers_and_a_learner_of_second_enterprise_on
     assert slugs("learner") == ["test-enterprise"]
     assert customer_directory.find_customer("test-enterprise").name == "Test Enterprise"
     assert customer_directory.learner_count(customer_directory.find_customer("second-enterprise").uuid) == 2
+
+
+# ---- what GET flags/ says of customers ---------------------------------------------------------------
+
+
+def test_customers_of_flags_for_a_subject(qa, flag, world, django_assert_max_num_queries):
+    from waffle_enrollments.customer_reading import read_customers_of_flags
+
+    other = Flag.objects.create(name="enterprise.other")
+    on_x = enroll_customer(FLAG, world["x"], qa)
+    enroll_customer(FLAG, world["y"], qa)
+    with django_assert_max_num_queries(2):
+        seen = read_customers_of_flags(world["learner3"], [flag.pk, other.pk])
+    x, y = world["x"], world["y"]
+    ref = {c.slug: {"uuid": str(c.uuid), "name": c.name, "slug": c.slug} for c in (x, y)}
+    assert seen.of_subject == [{**ref["second-enterprise"], "active": True}]
+    assert seen.by_flag == {flag.pk: [ref["second-enterprise"], ref["test-enterprise"]]}
+    assert [e["enterprise_customer"]["slug"] for e in seen.of_subject_by_flag[flag.pk]] == ["second-enterprise"]
+    mine = read_customers_of_flags(world["learner"], [flag.pk, other.pk]).of_subject_by_flag
+    assert mine == {
+        flag.pk: [
+            {
+                "id": on_x.pk,
+                "enterprise_customer": ref["test-enterprise"],
+                "expires_at": on_x.expires_at.isoformat().replace("+00:00", "Z"),
+            }
+        ]
+    }
+    assert read_customers_of_flags(qa, [flag.pk]).of_subject_by_flag == {}
