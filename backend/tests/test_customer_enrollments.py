@@ -413,3 +413,41 @@ def test_customers_of_flags_for_a_subject(qa, flag, world, django_assert_max_num
         ]
     }
     assert read_customers_of_flags(qa, [flag.pk]).of_subject_by_flag == {}
+
+
+def test_get_flags_says_why_for_the_subject(api, qa, support, flag, world):
+    beta = Group.objects.create(name="beta-testers")
+    flag.groups.add(beta)
+    enrollment = enroll_customer(FLAG, world["x"], qa)
+    x, y = world["x"], world["y"]
+    ref_x = {"uuid": str(x.uuid), "name": "Test Enterprise", "slug": "test-enterprise"}
+
+    def seen(username):
+        data = api(support).get("flags/", names=FLAG, user=username).json()
+        return data, data["flags"][0]
+
+    data, entry = seen("learner")
+    assert entry["active_for_me"] is True
+    assert entry["criteria"]["groups"] == ["beta-testers"]  # the plugin's group is shown as a customer
+    assert entry["criteria"]["customers"] == [ref_x]
+    assert entry["me"] == {
+        "listed": False,
+        "groups": [],
+        "customers": [
+            {
+                "id": enrollment.pk,
+                "enterprise_customer": ref_x,
+                "expires_at": enrollment.expires_at.isoformat().replace("+00:00", "Z"),
+            }
+        ],
+    }
+    assert data["subject"]["enterprise_customers"] == [{**ref_x, "active": True}]
+    data, entry = seen("learner3")
+    assert entry["active_for_me"] is False and entry["me"]["customers"] == []
+    assert [c["slug"] for c in data["subject"]["enterprise_customers"]] == ["second-enterprise"]
+    data, entry = seen("learner2")
+    assert entry["active_for_me"] is True and len(entry["me"]["customers"]) == 1
+    assert [c["slug"] for c in data["subject"]["enterprise_customers"]] == [y.slug, x.slug]
+    assert data["features"] == {"customer_enrollments": True}
+    assert data["permissions"]["can_enroll_customers"] is False  # support
+    assert api(qa).get("flags/", names=FLAG).json()["permissions"]["can_enroll_customers"] is True

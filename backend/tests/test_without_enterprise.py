@@ -80,7 +80,12 @@ def test_everything_else_works(api, django_user_model):
     staff = make_user(django_user_model, "staff", staff=True)
     flags = api(staff).get("flags/")
     assert flags.status_code == 200, flags.content
-    assert [f["name"] for f in flags.json()["flags"]] == ["enterprise.pilot"]
+    body = flags.json()
+    assert [f["name"] for f in body["flags"]] == ["enterprise.pilot"]
+    assert body["features"] == {"customer_enrollments": False}
+    assert body["subject"]["enterprise_customers"] == []
+    assert body["permissions"]["can_enroll_customers"] is False
+    assert body["flags"][0]["criteria"]["customers"] == [] and body["flags"][0]["me"]["customers"] == []
     enrolled = api(staff).post("enrollments/", {"flag": "enterprise.pilot", "duration": 60, "reason": "t"})
     assert enrolled.status_code == 201, enrolled.content
     assert list(flag.users.all()) == [staff]

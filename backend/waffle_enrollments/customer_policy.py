@@ -1,11 +1,9 @@
-"""Who may turn a flag on for an enterprise customer, and for how long.
+"""How long a flag may be on for an enterprise customer (who may: ``policy.can_enroll_customers``).
 
-* create, list and end customer enrollments, and read a customer's learner count: the
-  ``waffle_enrollments.enroll_customers`` permission (superusers hold every permission);
-* which flags: the same ``ENROLLABLE_FLAGS`` policy as enrollments of users, and not a flag whose
-  Everyone is Yes or No (``policy.why_not_enrollable``);
 * longest enrollment: ``WAFFLE_ENROLLMENTS["MAX_CUSTOMER_DURATION"]`` (a timedelta or seconds;
-  default 3 days); without a duration, the shorter of ``DEFAULT_DURATION`` and that.
+  default 3 days); without a duration, the shorter of ``DEFAULT_DURATION`` and that;
+* which flags: the same ``ENROLLABLE_FLAGS`` policy as enrollments of users, and not a flag whose
+  Everyone is Yes or No (``policy.why_not_enrollable``).
 """
 
 from dataclasses import dataclass
@@ -14,17 +12,6 @@ from datetime import timedelta
 from django.conf import settings
 
 from . import policy as rules
-
-ENROLL_CUSTOMERS = "waffle_enrollments.enroll_customers"
-
-NEEDS_PERMISSION = (
-    "Turning a flag on for an enterprise customer needs the waffle_enrollments.enroll_customers "
-    "permission; ask an LMS administrator."
-)
-
-
-def can_enroll_customers(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.has_perm(ENROLL_CUSTOMERS))
 
 
 @dataclass(frozen=True)

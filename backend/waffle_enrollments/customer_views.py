@@ -5,8 +5,9 @@ Without edx-enterprise every view here answers 404 with a sentence saying so.
 """
 
 from rest_framework import status
-from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.parsers import JSONParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,20 +16,15 @@ from . import customer_services
 from . import policy as rules
 from . import services
 from .customer_models import CustomerAuditEntry, CustomerEnrollment
-from .customer_policy import NEEDS_PERMISSION, can_enroll_customers, get_customer_policy
+from .customer_policy import get_customer_policy
 from .customer_serializers import (
     customer_audit_json,
     customer_enrollment_json,
     customer_json,
     parse_customer_enrollment_request,
 )
-from .exceptions import InvalidRequest, PayloadTooLarge, exception_handler
-from .rendering import JSONRenderer
+from .exceptions import InvalidRequest, NotFound, PayloadTooLarge, exception_handler
 
-SIGN_IN = (
-    "Sign in to the LMS and try again: this request carried no valid session, JWT cookie or "
-    "'Authorization: JWT' header."
-)
 MAX_LIMIT = 200
 
 
@@ -45,11 +41,10 @@ class _CustomerView(APIView):
 
     def check_permissions(self, request):
         if not (request.user and request.user.is_authenticated):
-            raise NotAuthenticated(SIGN_IN)
+            raise NotAuthenticated(rules.SIGN_IN)
         if not directory.is_available():
             raise NotFound(directory.UNAVAILABLE)
-        if not can_enroll_customers(request.user):
-            raise PermissionDenied(NEEDS_PERMISSION)
+        rules.require_enroll_customers(request.user, available=True)
 
     def initial(self, request, *args, **kwargs):
         self.policy = rules.get_policy()
@@ -115,11 +110,7 @@ class CustomerEnrollmentsView(_CustomerView):
     def post(self, request):
         customer_policy = get_customer_policy(self.policy)
         data = parse_customer_enrollment_request(request.data, customer_policy)
-        if not self.policy.is_enrollable(data.flag):
-            raise PermissionDenied(
-                f"'{data.flag}' is outside the enrollment policy; only flags matching "
-                f"{', '.join(self.policy.enrollable_flags)} can be enrolled in."
-            )
+        rules.require_in_policy(data.flag, self.policy)
         customer = _customer_or_404(data.enterprise_customer)
 
         def check(flag):

@@ -200,6 +200,14 @@ def require_end(user, enrollment):
         raise NotAllowed("Ending another user's enrollment needs the waffle_enrollments.enroll_others permission.")
 
 
+def require_enroll_customers(user, available: bool):
+    if not can_enroll_customers(user, available):
+        raise NotAllowed(
+            "Turning a flag on for an enterprise customer needs the waffle_enrollments.enroll_customers "
+            "permission; ask an LMS administrator."
+        )
+
+
 def require_in_policy(flag_name: str, policy: Policy):
     if not policy.is_enrollable(flag_name):
         raise NotAllowed(_outside(flag_name, policy))

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('devstack', '0001_initial'),
+        ('devstack', '0002_auth_user_email_index'),
     ]
 
     operations = [
