@@ -106,7 +106,8 @@ describe('customer enrollment against the devstack in chromium', () => {
     await signInBrowser(session.browser, devstack.urls.lms, 'staff');
     const again = await portal('test-enterprise');
     popup = await popupOf(again);
-    await popup.click(`${row} [data-testid="customer-revoke"]`);
+    const revoke = await popup.waitForSelector(`${row} [data-testid="customer-revoke"]`, { timeout: 15_000 });
+    await revoke!.click();
     await popup.waitForSelector(`${row} [data-testid="customer-open"]`, { timeout: 15_000 });
     await popup.waitForSelector(`[data-testid="customer-enrollment"][data-state="ended"]`);
     await popup.close();
