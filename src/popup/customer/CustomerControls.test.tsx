@@ -3,11 +3,15 @@
 // confirmation naming the learners, the live enrollment with its countdown and Revoke, and that what
 // the backend says is rendered as text.
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { BackendOp, BackendResult, FlagInfo, FlagsResponse } from '../../core/backend';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FlagInfo, FlagsResponse } from '../../core/backend-api';
+import type { BackendAnswer } from '../../core/backend-error';
 import type { CustomerEnrollment, EnterpriseCustomerInfo } from '../../core/customers';
+import type { BackendRequestType } from '../../core/messages';
 import type { TabState } from '../../core/types';
-import { useEnrollment, type BackendApi } from '../enroll/Enrollment';
+import { EnrollmentPanel } from '../enroll/EnrollmentPanel';
+import { FlagEnrollment } from '../enroll/FlagEnrollment';
+import { useEnrollment, type AskBackend } from '../enroll/useEnrollment';
 
 afterEach(cleanup);
 
@@ -79,21 +83,20 @@ function customerEnrollment(over: Partial<CustomerEnrollment> = {}): CustomerEnr
   };
 }
 
-const ok = (data: unknown): BackendResult<unknown> => ({ ok: true, data });
+const ok = (data: unknown): BackendAnswer<unknown> => ({ ok: true, data });
+type Op = 'flags' | 'customer' | 'customerEnrollments' | 'enrollCustomer' | 'revokeCustomer';
 
-/** Answers each operation with the next scripted answer (the last one repeats), and records calls. */
-function backend(script: Partial<Record<BackendOp['op'], BackendResult<unknown>[]>>) {
-  const calls: BackendOp[] = [];
-  const api: BackendApi = {
-    call: vi.fn(async (op: BackendOp) => {
-      calls.push(op);
-      const queue = script[op.op];
-      if (!queue || queue.length === 0)
-        return ['enrollments', 'customerEnrollments'].includes(op.op) ? ok([]) : ok(null);
-      return queue.length > 1 ? queue.shift()! : queue[0]!;
-    }),
-  };
-  return { api, calls };
+/** Answers each request with the next scripted answer (the last one repeats), and records them. */
+function backend(script: Partial<Record<Op, BackendAnswer<unknown>[]>>) {
+  const calls: { op: string; [field: string]: unknown }[] = [];
+  const ask = (async (type: BackendRequestType, payload: Record<string, unknown>) => {
+    const op = type.slice('backend/'.length);
+    calls.push(op === 'enrollCustomer' ? { op, request: { ...payload } } : { op, ...payload });
+    const queue = script[op as Op];
+    if (!queue || queue.length === 0) return ['enrollments', 'customerEnrollments'].includes(op) ? ok([]) : ok(null);
+    return queue.length > 1 ? queue.shift()! : queue[0]!;
+  }) as unknown as AskBackend;
+  return { api: ask, calls };
 }
 
 /** A learner-portal tab of Test Enterprise whose load showed FLAG (off). */
@@ -127,9 +130,9 @@ function tab(enterprise: typeof TEST_ENTERPRISE | null = TEST_ENTERPRISE): TabSt
   };
 }
 
-function Harness({ api, state }: { api: BackendApi; state: TabState }) {
+function Harness({ api, state }: { api: AskBackend; state: TabState }) {
   const e = useEnrollment({
-    api,
+    ask: api,
     store: { load: async () => [], save: async () => [] },
     portal: true,
     lms: LMS,
@@ -141,16 +144,12 @@ function Harness({ api, state }: { api: BackendApi; state: TabState }) {
   return (
     <div>
       <div data-testid="flag-row">
-        {e.renderFlagExtra({
-          ...row,
-          source: 'enterprise-learner',
-          url: LMS,
-          capturedAt: NOW,
-          previous: undefined,
-          changed: false,
-        })}
+        <FlagEnrollment
+          enrollment={e}
+          row={{ ...row, source: 'enterprise-learner', url: LMS, capturedAt: NOW, previous: undefined, changed: false }}
+        />
       </div>
-      {e.panel}
+      <EnrollmentPanel enrollment={e} />
     </div>
   );
 }
