@@ -7,6 +7,7 @@
 //   npm run bench                      everything (~5 min)
 //   BENCH_RUNS=30 npm run bench        more runs per tab and mode (default 15, after 3 warm-up runs)
 //   node scripts/bench.mjs browser     only the browser half; `backend` only the backend half
+//   node scripts/bench.mjs customers   only the customer enrollments (part of `backend`)
 //
 // Not part of `npm test`: it measures, it does not judge; the table says which targets were met.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -95,6 +96,35 @@ function backendBench() {
   if (c.status !== 0) throw new Error(`the two-process bench failed (exit ${c.status})`);
   result.concurrency = JSON.parse(c.stdout.trim().split('\n').pop());
   return result;
+}
+
+function customersBench() {
+  log('backend: customer enrollments of 10,000 learners on a throw-away MariaDB (bench.bench_customers)');
+  const r = spawnSync('sh', ['scripts/with-mariadb.sh', PYTHON, '-m', 'bench.bench_customers'], {
+    cwd: join(root, 'backend'),
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  if (r.status !== 0) throw new Error(`the customer enrollment bench failed (exit ${r.status})`);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+function customerRows(c) {
+  const ms = (s) => `median ${f(s.p50, 0)} ms, max ${f(s.max, 0)} ms (n=${s.n})`;
+  const us = (s) => `${f(s.median, 0)} µs (p95 ${f(s.p95, 0)})`;
+  const k = c.flag_is_active_us;
+  const b = c.get_names_before_ms;
+  const d = c.get_names_during_ms;
+  return [
+    `| \`POST customer-enrollments/\`, a customer of ${c.learners} learners (group created and filled), ${c.database} | ≤ 2000 ms | ${ms(c.enroll_ms)} | ${verdict(c.enroll_ms.max <= 2000)} |`,
+    `| \`DELETE customer-enrollments/<id>/\` (revoke; the group taken out and deleted) | ≤ 2000 ms | ${ms(c.revoke_ms)} | ${verdict(c.revoke_ms.max <= 2000)} |`,
+    `| expiry sweep ending it (\`expire_due_customers\`) | ≤ 2000 ms | ${ms(c.expire_ms)} | ${verdict(c.expire_ms.max <= 2000)} |`,
+    `| \`GET flags/?names=\` (${c.page_flags} names) for a learner of that customer, its enrollment live | p95 ≤ 10 ms | ` +
+      `p50 ${f(d.p50)} ms, p95 ${f(d.p95)} ms (before the enrollment: p50 ${f(b.p50)}, p95 ${f(b.p95)}; n=${d.n}) | ${verdict(d.p95 <= 10)} |`,
+    `| \`flag_is_active\` for a learner: flag without a customer group / learner in the group / learner not in it (${c.cache}) | within noise | ` +
+      `${us(k.no_group)} / ${us(k.member)} / ${us(k.not_member)} | |`,
+  ];
 }
 
 function machine() {
@@ -200,6 +230,7 @@ function table(results) {
         `${f(p.emptyMs.median)} ms (IQR ${iqr(p.emptyMs)}, range ${range(p.emptyMs)}); its first contentful paint (the title) ${f(p.emptyFcpMs.median)} ms (IQR ${iqr(p.emptyFcpMs)}) | |`,
     );
   }
+  if (results.customers) lines.push(...customerRows(results.customers));
   if (results.backend) {
     const b = results.backend;
     const g = b.get_flags_ms;
@@ -320,6 +351,7 @@ async function main() {
   }
   if (run('browser')) results.browser = await browserBench();
   if (run('backend')) results.backend = backendBench();
+  if (run('backend') || run('customers')) results.customers = customersBench();
   results.loadAfter = os.loadavg();
   results.seconds = Math.round((Date.now() - started) / 1000);
   mkdirSync(join(root, 'artifacts'), { recursive: true });

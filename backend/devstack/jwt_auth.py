@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.utils.http import http_date
 from rest_framework import authentication, exceptions
 
-from .models import EnterpriseCustomerUser
+from enterprise_standin.models import EnterpriseCustomerUser
 
 
 def _conf(key):
@@ -29,7 +29,8 @@ def enterprise_roles(user):
     roles = []
     if user.is_staff:
         roles.append("enterprise_openedx_operator:*")
-    links = EnterpriseCustomerUser.objects.filter(user=user, active=True).select_related("enterprise_customer")
+    # Linked customers (the default manager's rows), as edx-enterprise assigns the learner role.
+    links = EnterpriseCustomerUser.objects.filter(user_id=user.pk).select_related("enterprise_customer")
     for link in links:
         uuid = str(link.enterprise_customer.uuid)
         roles.append(f"enterprise_learner:{uuid}")

@@ -111,7 +111,10 @@ def main(argv=None):
         from django.contrib.auth import get_user_model
 
         fresh = not get_user_model().objects.exists()
-    if fresh:
+    from enterprise_standin.models import EnterpriseCustomer
+
+    # A database from before the enterprise stand-in became its own app has lost its customers.
+    if fresh or not EnterpriseCustomer.objects.exists():
         call_command("seed_devstack", verbosity=0)
 
     from django.core.handlers.wsgi import WSGIHandler

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "waffle",
     "waffle_enrollments",
+    "enterprise_standin",  # app label "enterprise", as edx-enterprise in an LMS
     "devstack",
 ]
 

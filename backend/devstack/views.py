@@ -20,7 +20,8 @@ from rest_framework.views import APIView
 from .enterprise_features import enterprise_features
 from .jwt_auth import delete_jwt_cookies, set_jwt_cookies
 from .middleware import is_safe_redirect
-from .models import EnterpriseCustomer, EnterpriseCustomerUser
+from enterprise_standin.models import EnterpriseCustomer, EnterpriseCustomerUser
+
 
 MAX_LOGIN_BODY = 8 * 1024
 
@@ -111,7 +112,7 @@ def login_page(request):
     )
 
 
-SEED_LOGINS = ["edx", "staff", "support", "learner", "learner2", "ent_admin"]
+SEED_LOGINS = ["edx", "staff", "support", "learner", "learner2", "learner3", "ent_admin"]
 
 
 @never_cache
@@ -189,8 +190,8 @@ def _customer_json(customer, admins=False):
     }
     if admins:
         body["admin_users"] = [
-            {"email": link.user.email, "lms_user_id": link.user_id}
-            for link in customer.links.filter(is_admin=True, active=True).select_related("user")
+            {"email": link.user_fk.email, "lms_user_id": link.user_id}
+            for link in customer.enterprise_customer_users.filter(is_admin=True, active=True).select_related("user_fk")
         ]
     return body
 
@@ -217,13 +218,13 @@ class EnterpriseLearnerView(APIView):
         if username != user.get_username() and not user.is_staff:
             raise PermissionDenied("Only staff can list another user's enterprise links.")
         links = (
-            EnterpriseCustomerUser.objects.filter(user__username=username)
-            .select_related("enterprise_customer", "user")
+            EnterpriseCustomerUser.objects.filter(user_fk__username=username)
+            .select_related("enterprise_customer", "user_fk")
             .order_by("id")
         )
         results = []
         for link in links:
-            learner = link.user
+            learner = link.user_fk
             results.append(
                 {
                     "id": link.pk,
@@ -251,7 +252,10 @@ class EnterpriseLearnerView(APIView):
 def _customers_for(user):
     if user.is_staff:
         return EnterpriseCustomer.objects.all()
-    return EnterpriseCustomer.objects.filter(links__user=user, links__active=True).distinct()
+    return EnterpriseCustomer.objects.filter(
+        enterprise_customer_users__user_id=user.pk, enterprise_customer_users__linked=True,
+        enterprise_customer_users__active=True,
+    ).distinct()
 
 
 class EnterpriseCustomerView(APIView):
@@ -271,7 +275,8 @@ class DashboardListView(APIView):
     def get(self, request):
         user = request.user
         customers = EnterpriseCustomer.objects.all() if user.is_staff else EnterpriseCustomer.objects.filter(
-            links__user=user, links__is_admin=True, links__active=True
+            enterprise_customer_users__user_id=user.pk, enterprise_customer_users__linked=True,
+            enterprise_customer_users__is_admin=True, enterprise_customer_users__active=True,
         ).distinct()
         slug = request.query_params.get("enterprise_slug")
         if slug:
@@ -304,7 +309,7 @@ class LearnerDashboardBffView(APIView):
         uuid = data.get("enterprise_customer_uuid")
         user = request.user
         links = list(
-            EnterpriseCustomerUser.objects.filter(user=user).select_related("enterprise_customer").order_by("id")
+            EnterpriseCustomerUser.objects.filter(user_id=user.pk).select_related("enterprise_customer").order_by("id")
         )
         customers = EnterpriseCustomer.objects.all()
         try:

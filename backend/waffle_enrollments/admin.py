@@ -41,3 +41,6 @@ class UserLookupAdmin(_ReadOnly):
     list_display = ("at", "viewer_username", "subject_username", "from_url")
     search_fields = ("viewer_username", "subject_username", "from_url")
     date_hierarchy = "at"
+
+
+from . import customer_admin  # noqa: E402,F401  (registers the customer enrollments' admin)

@@ -51,3 +51,7 @@ class WaffleEnrollmentsConfig(AppConfig):
         pre_delete.connect(
             services.end_enrollments_of_deleted_user, sender=get_user_model(), dispatch_uid="waffle_enrollments.user"
         )
+        from . import customer_signals
+
+        # Customer groups follow edx-enterprise's links (when it is installed).
+        customer_signals.connect()

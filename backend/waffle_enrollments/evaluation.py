@@ -19,17 +19,17 @@ import copy
 from dataclasses import dataclass, field
 from typing import List, Optional
 
-from django.apps import apps
 from django.contrib.auth.models import Group
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest
 from waffle import get_waffle_flag_model
 
+from . import customer_directory
+from .customer_models import CUSTOMER_GROUP_PREFIX  # groups the plugin owns: shown as customers, not groups
+from .customer_reading import read_customers_of_flags
 from .models import Enrollment
 
 MAX_SEARCH_RESULTS = 50
-# Groups the plugin owns (one per enterprise customer with a live enrollment): shown as customers, not groups.
-CUSTOMER_GROUP_PREFIX = "waffle-customer:"
 
 
 @dataclass
@@ -64,13 +64,14 @@ class Customers:
 
 def customer_enrollments_available() -> bool:
     """Customer enrollments need edx-enterprise (an app labelled ``enterprise``)."""
-    return any(config.label == "enterprise" for config in apps.get_app_configs())
+    return customer_directory.is_available()
 
 
 def read_customers(subject, flag_ids) -> Customers:
     """The subject's enterprise customers and the flags' live customer enrollments, in a fixed number of
-    queries. Customer enrollments are not part of this app yet: nothing to read."""
-    return Customers()
+    queries (none without edx-enterprise); see customer_reading.py."""
+    read = read_customers_of_flags(subject, flag_ids)
+    return Customers(of_subject=read.of_subject, by_flag=read.by_flag, of_subject_by_flag=read.of_subject_by_flag)
 
 
 # ---- which flags --------------------------------------------------------------------------------

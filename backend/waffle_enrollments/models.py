@@ -172,3 +172,6 @@ class UserLookup(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("User lookups are append-only: they cannot be deleted.")
+
+
+from .customer_models import CustomerAuditEntry, CustomerEnrollment  # noqa: E402,F401  (models of this app)

@@ -52,6 +52,7 @@ DEFAULTS = {
     "DEFAULT_DURATION": timedelta(hours=8),
     "MAX_BODY_BYTES": 16 * 1024,
     "MAX_REASON_LENGTH": 500,
+    "MAX_CUSTOMER_DURATION": timedelta(days=3),  # read by customer_policy.py
 }
 
 
@@ -197,6 +198,14 @@ def require_see_enrollments_of_others(user, listing=False):
 def require_end(user, enrollment):
     if not can_end(user, enrollment):
         raise NotAllowed("Ending another user's enrollment needs the waffle_enrollments.enroll_others permission.")
+
+
+def require_enroll_customers(user, available: bool):
+    if not can_enroll_customers(user, available):
+        raise NotAllowed(
+            "Turning a flag on for an enterprise customer needs the waffle_enrollments.enroll_customers "
+            "permission; ask an LMS administrator."
+        )
 
 
 def require_in_policy(flag_name: str, policy: Policy):

@@ -14,6 +14,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from . import customer_services
 from . import policy as rules
 from . import services
 from .evaluation import customer_enrollments_available, evaluate, select_flags
@@ -76,6 +77,7 @@ class _Base(APIView):
             )
         super().initial(request, *args, **kwargs)
         services.expire_due()  # the sweep: one indexed query when nothing is due
+        customer_services.expire_due_customers()  # the same for customer enrollments
 
 
 def find_user(identifier):

@@ -84,7 +84,7 @@ describe('BackendClient', () => {
     expect(calls[0]?.url).toBe(`${LMS}/api/waffle-enrollments/v1/flags/`);
     expect(calls[0]?.init).toMatchObject({ method: 'GET', credentials: 'include', mode: 'cors' });
     const data = (r as { ok: true; data: { permissions: unknown; flags: { name: string }[] } }).data;
-    expect(data.permissions).toEqual({ canEnrollSelf: true, canEnrollOthers: false });
+    expect(data.permissions).toEqual({ canEnrollSelf: true, canEnrollOthers: false, canEnrollCustomers: false });
     expect(data.flags[0]?.name).toBe('enterprise.x');
   });
 
@@ -257,6 +257,10 @@ async function taken(type: string, payload: unknown): Promise<unknown> {
     enroll: async (request) => (seen.push({ enroll: request }), failed('http', 'recorded')),
     enrollments: async (filter) => (seen.push({ enrollments: filter }), failed('http', 'recorded')),
     revoke: async (id) => (seen.push({ revoke: id }), failed('http', 'recorded')),
+    customer: async (uuid) => (seen.push({ customer: uuid }), failed('http', 'recorded')),
+    enrollCustomer: async (request) => (seen.push({ enrollCustomer: request }), failed('http', 'recorded')),
+    customerEnrollments: async (state) => (seen.push({ customerEnrollments: state }), failed('http', 'recorded')),
+    revokeCustomer: async (id) => (seen.push({ revokeCustomer: id }), failed('http', 'recorded')),
   };
   const answer = route({ tag: MESSAGE_TAG, type, payload }, backendRoutes, async () => fake);
   if (answer === undefined) return null;

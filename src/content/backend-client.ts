@@ -17,6 +17,15 @@ import {
 } from '../core/backend-api';
 import { parseEnrollment, parseEnrollmentList, parseFlagsResponse } from '../core/backend-answers';
 import { failed, type BackendAnswer } from '../core/backend-error';
+import {
+  customerEnrollBody,
+  parseCustomerEnrollment,
+  parseCustomerEnrollmentList,
+  parseEnterpriseCustomerInfo,
+  type CustomerEnrollRequest,
+  type CustomerEnrollment,
+  type EnterpriseCustomerInfo,
+} from '../core/customers';
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -32,6 +41,12 @@ interface Call<T> {
 
 function enrollmentIn(json: unknown, what: string): Enrollment {
   const e = parseEnrollment(json);
+  if (!e) throw new Error(`${what} is not in the expected shape`);
+  return e;
+}
+
+function customerEnrollmentIn(json: unknown, what: string): CustomerEnrollment {
+  const e = parseCustomerEnrollment(json);
   if (!e) throw new Error(`${what} is not in the expected shape`);
   return e;
 }
@@ -159,6 +174,45 @@ export class BackendClient {
       path: `${API_PREFIX}enrollments/${id}/`,
       notFoundMeansMissingApi: false,
       parse: (json) => enrollmentIn(json, 'the ended enrollment'),
+    });
+  }
+
+  /** An enterprise customer and its learner count (`enterprise-customers/<uuid>/`). */
+  customer(uuid: string): Promise<BackendAnswer<EnterpriseCustomerInfo>> {
+    return this.call({
+      method: 'GET',
+      path: `${API_PREFIX}enterprise-customers/${encodeURIComponent(uuid)}/`,
+      notFoundMeansMissingApi: false,
+      parse: parseEnterpriseCustomerInfo,
+    });
+  }
+
+  enrollCustomer(request: CustomerEnrollRequest): Promise<BackendAnswer<CustomerEnrollment>> {
+    return this.call({
+      method: 'POST',
+      path: `${API_PREFIX}customer-enrollments/`,
+      body: customerEnrollBody(request),
+      notFoundMeansMissingApi: false,
+      parse: (json) => customerEnrollmentIn(json, 'the new customer enrollment'),
+    });
+  }
+
+  /** The 20 most recent customer enrollments (`live`: only those not ended). */
+  customerEnrollments(state: 'live' | 'all'): Promise<BackendAnswer<CustomerEnrollment[]>> {
+    return this.call({
+      method: 'GET',
+      path: `${API_PREFIX}customer-enrollments/?${new URLSearchParams({ state, limit: '20' }).toString()}`,
+      notFoundMeansMissingApi: false,
+      parse: parseCustomerEnrollmentList,
+    });
+  }
+
+  revokeCustomer(id: number): Promise<BackendAnswer<CustomerEnrollment>> {
+    return this.call({
+      method: 'DELETE',
+      path: `${API_PREFIX}customer-enrollments/${id}/`,
+      notFoundMeansMissingApi: false,
+      parse: (json) => customerEnrollmentIn(json, 'the ended customer enrollment'),
     });
   }
 

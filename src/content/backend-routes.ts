@@ -3,11 +3,22 @@
 // client. Pure, so that it is tested in Node; `popup-listener.ts` wires it to the browser.
 import { isAskableFlagName, MAX_FLAG_NAMES, type EnrollmentFilter } from '../core/backend-api';
 import { failed, type BackendAnswer } from '../core/backend-error';
+import { isCustomerUuid } from '../core/customers';
 import type { PopupToContent, Routes } from '../core/messages';
 import type { BackendClient } from './backend-client';
 
 /** The requests a route may make of the page's LMS. */
-export type LmsClient = Pick<BackendClient, 'flags' | 'enroll' | 'enrollments' | 'revoke'>;
+export type LmsClient = Pick<
+  BackendClient,
+  | 'flags'
+  | 'enroll'
+  | 'enrollments'
+  | 'revoke'
+  | 'customer'
+  | 'enrollCustomer'
+  | 'customerEnrollments'
+  | 'revokeCustomer'
+>;
 
 /** The client for this page's LMS, or null when the page is not a portal of a known environment. */
 export type ClientForPage = () => Promise<LmsClient | null>;
@@ -63,5 +74,25 @@ export const backendRoutes: Routes<PopupToContent, ClientForPage> = {
   'backend/revoke': {
     check: ({ id }) => (typeof id === 'number' && Number.isInteger(id) && id > 0 ? { id } : null),
     handle: ({ id }, client) => withClient(client, (c) => c.revoke(id)),
+  },
+  'backend/customer': {
+    check: ({ customer }) => (isCustomerUuid(customer) ? { customer } : null),
+    handle: ({ customer }, client) => withClient(client, (c) => c.customer(customer)),
+  },
+  'backend/enrollCustomer': {
+    check: ({ flag, customer, reason, durationSeconds }) => {
+      if (!isText(flag, 100) || !isText(reason, 2000) || !isCustomerUuid(customer)) return null;
+      if (typeof durationSeconds !== 'number' || !Number.isFinite(durationSeconds)) return null;
+      return { flag, customer, reason, durationSeconds };
+    },
+    handle: (request, client) => withClient(client, (c) => c.enrollCustomer(request)),
+  },
+  'backend/customerEnrollments': {
+    check: ({ state }) => (state === 'live' || state === 'all' ? { state } : null),
+    handle: ({ state }, client) => withClient(client, (c) => c.customerEnrollments(state)),
+  },
+  'backend/revokeCustomer': {
+    check: ({ id }) => (typeof id === 'number' && Number.isInteger(id) && id > 0 ? { id } : null),
+    handle: ({ id }, client) => withClient(client, (c) => c.revokeCustomer(id)),
   },
 };

@@ -1,6 +1,7 @@
 // Checks the enrollment API's answers: only the expected shapes, each field typed and size-capped, never
 // trusted blindly. A missing part the popup needs is an Error that says what is wrong.
 import type { Enrollment, FlagInfo, FlagsResponse, UserRef } from './backend-api';
+import { parseCustomerList, parseMyCustomerEnrollments } from './customers';
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -65,6 +66,8 @@ function parseFlag(v: unknown): FlagInfo | null {
     notEnrollableReason:
       typeof v['not_enrollable_reason'] === 'string' ? v['not_enrollable_reason'].slice(0, 300) : null,
     myEnrollment: v['my_enrollment'] ? parseEnrollment(v['my_enrollment']) : null,
+    customers: parseCustomerList(c['customers']),
+    myCustomers: parseMyCustomerEnrollments(me['customers']),
     listed: typeof me['listed'] === 'boolean' ? me['listed'] : null,
     myGroups: Array.isArray(me['groups'])
       ? me['groups'].filter((g): g is string => typeof g === 'string').slice(0, 50)
@@ -82,7 +85,14 @@ export function parseFlagsResponse(v: unknown): FlagsResponse {
     const maxDuration = policy['max_duration_seconds'];
     return {
       user: need(userRef(v['user']), 'no "user"'),
-      permissions: { canEnrollSelf: bool(perms['can_enroll_self']), canEnrollOthers: bool(perms['can_enroll_others']) },
+      permissions: {
+        canEnrollSelf: bool(perms['can_enroll_self']),
+        canEnrollOthers: bool(perms['can_enroll_others']),
+        canEnrollCustomers: bool(perms['can_enroll_customers']),
+      },
+      features: {
+        customerEnrollments: isObj(v['features']) && bool(v['features']['customer_enrollments']),
+      },
       policy: {
         maxDurationSeconds: need(
           typeof maxDuration === 'number' && maxDuration > 0 ? maxDuration : null,

@@ -1,6 +1,7 @@
 // The enrollment API of the backend (`backend/waffle_enrollments`, docs/api/openapi.yaml) as the extension
 // uses it: where it is, what it answers with (after `backend-answers.ts` has checked it), what may be asked.
 // Pure: no fetch, no extension API.
+import type { CustomerRef, MyCustomerEnrollment } from './customers';
 
 export const API_PREFIX = '/api/waffle-enrollments/v1/';
 export const CSRF_PATH = '/csrf/api/v1/token';
@@ -50,11 +51,17 @@ export interface FlagInfo {
   listed: boolean | null;
   /** The caller's groups that the flag lists. */
   myGroups: string[];
+  /** Enterprise customers with a live customer enrollment in the flag (`criteria.customers`). */
+  customers?: CustomerRef[];
+  /** Those of them the caller is linked to, with their enrollments (`me.customers`): why it is on. */
+  myCustomers?: MyCustomerEnrollment[];
 }
 
 export interface FlagsResponse {
   user: UserRef;
-  permissions: { canEnrollSelf: boolean; canEnrollOthers: boolean };
+  permissions: { canEnrollSelf: boolean; canEnrollOthers: boolean; canEnrollCustomers?: boolean };
+  /** `customerEnrollments`: false when the LMS has no edx-enterprise. */
+  features?: { customerEnrollments: boolean };
   policy: { maxDurationSeconds: number; defaultDurationSeconds: number; maxReasonLength: number; patterns: string[] };
   now: string;
   flags: FlagInfo[];

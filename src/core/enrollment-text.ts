@@ -1,4 +1,5 @@
 // Words and numbers the popup shows about enrollments: why a flag is on or off, time left, durations.
+import { customerReasons } from './customers';
 import type { FlagInfo } from './backend-api';
 
 /** Why a flag is on or off for the caller, in short phrases, most decisive first. */
@@ -7,6 +8,7 @@ export function whyOnOff(flag: FlagInfo, now: number): string[] {
   const reasons: string[] = [];
   const e = flag.myEnrollment;
   if (e && e.state === 'live') reasons.push(`your enrollment (${timeLeft(e.expiresAt, now)} left)`);
+  reasons.push(...customerReasons(flag.myCustomers ?? [], (iso) => timeLeft(iso, now)));
   if (c.everyone === true) reasons.push('everyone');
   if (c.everyone === false) reasons.push('off for everyone');
   if (c.everyone === null) {

@@ -13,6 +13,7 @@
 //   tab's content script from the portal's origin (content/backend-routes.ts).
 import type { BackendAnswer } from './backend-error';
 import type { EnrollRequest, Enrollment, EnrollmentFilter, FlagsResponse } from './backend-api';
+import type { CustomerEnrollRequest, CustomerEnrollment, EnterpriseCustomerInfo } from './customers';
 import type { IdentityResult } from './types';
 
 /** On every message, so that a receiver ignores anything that is not ours before reading it. */
@@ -52,6 +53,11 @@ export interface BackendRequests {
   'backend/enroll': { req: EnrollRequest; data: Enrollment };
   'backend/enrollments': { req: EnrollmentFilter; data: Enrollment[] };
   'backend/revoke': { req: { id: number }; data: Enrollment };
+  /** An enterprise customer (by uuid) and its learner count, for "Enable for …". */
+  'backend/customer': { req: { customer: string }; data: EnterpriseCustomerInfo };
+  'backend/enrollCustomer': { req: CustomerEnrollRequest; data: CustomerEnrollment };
+  'backend/customerEnrollments': { req: { state: 'live' | 'all' }; data: CustomerEnrollment[] };
+  'backend/revokeCustomer': { req: { id: number }; data: CustomerEnrollment };
 }
 
 export type BackendRequestType = keyof BackendRequests & string;

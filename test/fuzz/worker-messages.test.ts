@@ -198,6 +198,10 @@ describe(`${RUNS} generated messages into the worker and the content script`, ()
       enroll: async () => (made.push('backend/enroll'), failed('http', '')),
       enrollments: async () => (made.push('backend/enrollments'), failed('http', '')),
       revoke: async () => (made.push('backend/revoke'), failed('http', '')),
+      customer: async () => (made.push('backend/customer'), failed('http', '')),
+      enrollCustomer: async () => (made.push('backend/enrollCustomer'), failed('http', '')),
+      customerEnrollments: async () => (made.push('backend/customerEnrollments'), failed('http', '')),
+      revokeCustomer: async () => (made.push('backend/revokeCustomer'), failed('http', '')),
     };
     const wellFormed = (type: string): Record<string, unknown> => {
       const optional = (key: string, value: unknown) => (random() < 0.5 ? {} : { [key]: value });

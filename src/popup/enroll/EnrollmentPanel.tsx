@@ -1,5 +1,6 @@
 // The section under the flags: the LMS's answer (loading, an error with what to do, read-only), "My
 // enrollments", and "Enroll another user" when the backend says you may.
+import { CustomerEnrollmentList } from '../customer/CustomerEnrollmentList';
 import { useMemo } from 'preact/hooks';
 import type { Enrollment, FlagsResponse } from '../../core/backend-api';
 import { timeLeft } from '../../core/enrollment-text';
@@ -49,6 +50,7 @@ export function EnrollmentPanel({ enrollment }: { enrollment: EnrollmentModel })
     <section class="enrollments" aria-labelledby="enrollments-heading">
       <h2 id="enrollments-heading">My enrollments</h2>
       <MyEnrollments mine={mine} canEnrollSelf={data.permissions.canEnrollSelf} now={enrollment.now()} />
+      <CustomerEnrollmentList customers={enrollment.customers} username={data.user.username} now={enrollment.now()} />
       {data.permissions.canEnrollOthers ? (
         <EnrollOther
           data={data}

@@ -6,6 +6,7 @@ import { flagNameFor } from '../../core/flag-names';
 import { timeLeft, whyOnOff } from '../../core/enrollment-text';
 import type { FlagRow, TabState } from '../../core/types';
 import { describeVerdict, verify, type Expectation } from '../../core/verify';
+import { CustomerControls } from '../customer/CustomerControls';
 import { EnrollForm } from './EnrollForm';
 import type { EnrollmentModel } from './useEnrollment';
 
@@ -18,17 +19,27 @@ export function FlagEnrollment({ enrollment, row }: { enrollment: EnrollmentMode
   const expectation = name ? expectations.find((e) => e.flag === name) : undefined;
   if (!info && !expectation) return null;
   return (
-    <FlagControls
-      data={load.data}
-      info={info ?? null}
-      expectation={expectation ?? null}
-      state={enrollment.state}
-      nowMs={enrollment.now()}
-      enroll={enrollment.enroll}
-      afterEnrolled={enrollment.refresh}
-      revoke={enrollment.revoke}
-      reload={enrollment.reload}
-    />
+    <>
+      <FlagControls
+        data={load.data}
+        info={info ?? null}
+        expectation={expectation ?? null}
+        state={enrollment.state}
+        nowMs={enrollment.now()}
+        enroll={enrollment.enroll}
+        afterEnrolled={enrollment.refresh}
+        revoke={enrollment.revoke}
+        reload={enrollment.reload}
+      />
+      {info ? (
+        <CustomerControls
+          customers={enrollment.customers}
+          flag={info}
+          now={enrollment.now()}
+          refreshFlags={enrollment.refresh}
+        />
+      ) : null}
+    </>
   );
 }
 

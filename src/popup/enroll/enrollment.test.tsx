@@ -98,6 +98,10 @@ function backend(script: Script) {
     // Unscripted, "my enrollments" is an empty list.
     'backend/enrollments': script.enrollments ?? [{ ok: true, data: [] }],
     'backend/revoke': script.revoke ?? [],
+    'backend/customer': [],
+    'backend/enrollCustomer': [],
+    'backend/customerEnrollments': [],
+    'backend/revokeCustomer': [],
   };
   const ask: AskBackend = async (type, payload) => {
     calls.push({ type, payload: { ...payload } });

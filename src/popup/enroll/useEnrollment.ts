@@ -16,6 +16,8 @@ import { latestValues } from '../../core/flags';
 import type { BackendRequests, BackendRequestType } from '../../core/messages';
 import type { TabState } from '../../core/types';
 import type { Expectation } from '../../core/verify';
+import { useCustomerEnrollments, type CustomerEnrollments } from '../customer/useCustomerEnrollments';
+import { latestEnterprise } from '../model';
 
 /** Asks the tab's content script to make a request to the enrollment API. */
 export type AskBackend = <K extends BackendRequestType>(
@@ -72,6 +74,8 @@ export interface EnrollmentModel {
   /** Revokes; the sentence to show when it failed, else null. */
   revoke: (enrollment: Enrollment) => Promise<string | null>;
   reload: () => Promise<void>;
+  /** Customer enrollments, for accounts the LMS lets enroll customers (see customer/). */
+  customers: CustomerEnrollments;
 }
 
 /**
@@ -196,5 +200,8 @@ export function useEnrollment(options: EnrollmentOptions): EnrollmentModel {
     [load],
   );
 
-  return { load, all, expectations, byName, lms, state, now, refresh, loadAllFlags, enroll, revoke, reload };
+  const enterprise = useMemo(() => (state ? latestEnterprise(state) : null), [state]);
+  const customers = useCustomerEnrollments(ask, load.status === 'ready' ? load.data : null, enterprise);
+
+  return { load, all, expectations, byName, lms, state, now, refresh, loadAllFlags, enroll, revoke, reload, customers };
 }

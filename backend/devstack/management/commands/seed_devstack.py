@@ -8,18 +8,19 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from waffle.models import Flag
 
-from devstack.models import EnterpriseCustomer, EnterpriseCustomerUser
+from enterprise_standin.models import EnterpriseCustomer, EnterpriseCustomerUser
 
 PASSWORD = "edx"
 
 # username: (first, last, is_staff, is_superuser, description)
 USERS = {
     "edx": ("Edx", "Admin", True, True, "superuser (as in Open edX devstack)"),
-    "staff": ("QA", "Staff", True, False, "staff, the QA engineer; not a superuser"),
+    "staff": ("QA", "Staff", True, False, "staff, the QA engineer (enroll_customers); not a superuser"),
     "support": ("Support", "Agent", True, False, "staff allowed to enroll other users (waffle_enrollments.enroll_others)"),
     "support_readonly": ("Read-only", "Support", True, False, "staff who may only look at users' flags (view_others)"),
     "learner": ("Alice", "Learner", False, False, "enterprise learner of test-enterprise"),
     "learner2": ("Bob", "Learner", False, False, "second learner, of both customers (to enroll others)"),
+    "learner3": ("Carol", "Learner", False, False, "enterprise learner of second-enterprise only"),
     "ent_admin": ("Erin", "Admin", False, False, "enterprise admin of test-enterprise"),
 }
 
@@ -33,6 +34,7 @@ LINKS = [
     ("learner", "test-enterprise", False),
     ("learner2", "test-enterprise", False),
     ("learner2", "second-enterprise", False),
+    ("learner3", "second-enterprise", False),
     ("ent_admin", "test-enterprise", True),
 ]
 
@@ -83,6 +85,10 @@ class Command(BaseCommand):
         users["support"].user_permissions.add(enroll_others)
         view_others = Permission.objects.get(content_type__app_label="waffle_enrollments", codename="view_others")
         users["support_readonly"].user_permissions.set([view_others])
+        enroll_customers = Permission.objects.get(
+            content_type__app_label="waffle_enrollments", codename="enroll_customers"
+        )
+        users["staff"].user_permissions.add(enroll_customers)
 
         admins, _ = Group.objects.get_or_create(name=ADMINS_GROUP)
         admins.user_set.set([users["ent_admin"]])
@@ -90,11 +96,13 @@ class Command(BaseCommand):
         customers = {}
         for slug, (customer_uuid, name) in CUSTOMERS.items():
             customers[slug], _ = EnterpriseCustomer.objects.update_or_create(
-                slug=slug, defaults=dict(uuid=customer_uuid, name=name, active=True)
+                uuid=customer_uuid, defaults=dict(slug=slug, name=name, active=True)
             )
         for username, slug, is_admin in LINKS:
-            EnterpriseCustomerUser.objects.update_or_create(
-                user=users[username], enterprise_customer=customers[slug], defaults=dict(is_admin=is_admin, active=True)
+            EnterpriseCustomerUser.all_objects.update_or_create(
+                user_id=users[username].pk,
+                enterprise_customer=customers[slug],
+                defaults=dict(user_fk=users[username], is_admin=is_admin, active=True, linked=True),
             )
 
         for name, (criteria, groups, usernames, note) in FLAGS.items():

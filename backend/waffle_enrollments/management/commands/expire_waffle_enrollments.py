@@ -5,6 +5,7 @@
 
 from django.core.management.base import BaseCommand
 
+from waffle_enrollments.customer_services import expire_due_customers
 from waffle_enrollments.services import expire_due
 
 
@@ -13,5 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         ended = expire_due()
+        customers = expire_due_customers()
         if options["verbosity"] >= 1:
             self.stdout.write(f"Expired {ended} waffle enrollment(s).")
+            self.stdout.write(f"Expired {customers} customer enrollment(s).")

@@ -1,0 +1,131 @@
+// A flag on for one enterprise customer, end to end in Chromium against the real devstack: the QA
+// engineer `staff` (enroll_customers in the seed) enables a flag for test-enterprise from the popup;
+// `learner` (linked to it) reloads their portal and the flag reads on, with the enterprise as the
+// reason; `learner3` (second-enterprise only) stays off; `learner2` (both) reads on in both portals,
+// since waffle decides per user; revoke -> all off.
+import type { Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launch, type Session } from './browsers';
+import { signInBrowser, startTestDevstack, type TestDevstack } from './devstack';
+
+const PORTAL = 'http://localhost:8734';
+const OFF_FOR_ALL = { key: 'enterprise_ai_pathways_operator_enabled', flag: 'enterprise.ai_pathways_operator_enabled' };
+const row = `[data-testid="flag-row"][data-key="${OFF_FOR_ALL.key}"]`;
+
+describe('customer enrollment against the devstack in chromium', () => {
+  let devstack: TestDevstack;
+  let session: Session;
+
+  beforeAll(async () => {
+    [devstack, session] = await Promise.all([startTestDevstack(), launch('chromium')]);
+  });
+  afterAll(async () => {
+    await session?.close();
+    await devstack?.stop();
+  });
+
+  async function portal(slug: string): Promise<Page> {
+    const page = await session.newPage();
+    await page.goto(`${PORTAL}/${slug}`);
+    return page;
+  }
+
+  /** The popup of the portal tab, once the flag's row is there and the backend has answered. */
+  async function popupOf(page: Page): Promise<Page> {
+    const popup = await session.openPopup(page);
+    await popup.waitForSelector(row, { timeout: 15_000 });
+    await popup.waitForFunction(() => !document.querySelector('[data-testid="backend-loading"]'), {
+      timeout: 15_000,
+    });
+    return popup;
+  }
+
+  /** What `username`'s portal of `slug` received for the flag, read in the popup from the portal's own responses. */
+  async function readsOn(username: string, slug: string): Promise<boolean> {
+    await signInBrowser(session.browser, devstack.urls.lms, username);
+    const page = await portal(slug);
+    const popup = await popupOf(page);
+    const on = (await popup.$eval(row, (el) => el.getAttribute('data-on'))) === 'true';
+    await popup.close();
+    await page.close();
+    return on;
+  }
+
+  /** GET flags/?user= as support (view_others): why the flag is on for `username`, per the LMS. */
+  async function customersWhy(username: string): Promise<string[]> {
+    await signInBrowser(session.browser, devstack.urls.lms, 'support');
+    const page = await portal('test-enterprise');
+    const names = await page.evaluate(
+      async (lms, flag, user) => {
+        const query = new URLSearchParams({ names: flag, user });
+        const response = await fetch(`${lms}/api/waffle-enrollments/v1/flags/?${query}`, { credentials: 'include' });
+        const body = (await response.json()) as {
+          flags: { me: { customers: { enterprise_customer: { name: string } }[] } }[];
+        };
+        return body.flags[0]!.me.customers.map((c) => c.enterprise_customer.name);
+      },
+      devstack.urls.lms,
+      OFF_FOR_ALL.flag,
+      username,
+    );
+    await page.close();
+    return names;
+  }
+
+  it('staff enables a flag for Test Enterprise: its learners read it on, the others off; revoke turns it off', async () => {
+    expect(await readsOn('learner', 'test-enterprise')).toBe(false);
+
+    await signInBrowser(session.browser, devstack.urls.lms, 'staff');
+    const page = await portal('test-enterprise');
+    let popup = await popupOf(page);
+    const open = await popup.waitForSelector(`${row} [data-testid="customer-open"]`, { timeout: 15_000 });
+    // learner, learner2 and ent_admin are linked to test-enterprise.
+    expect(await open!.evaluate((el) => el.textContent)).toBe('Enable for Test Enterprise (3 learners)…');
+    await open!.click();
+    await popup.type(`${row} [data-testid="customer-reason"]`, 'PILOT-7: AI pathways for Test Enterprise');
+    await popup.click(`${row} [data-testid="customer-continue"]`);
+    const confirm = await popup.$eval(`${row} [data-testid="customer-confirm"]`, (el) => el.textContent ?? '');
+    expect(confirm).toContain('on for 3 learners of Test Enterprise');
+    await popup.click(`${row} [data-testid="customer-confirm-submit"]`);
+    await popup.waitForSelector(`${row} [data-testid="customer-live"]`, { timeout: 15_000 });
+    expect(await popup.$eval(`${row} [data-testid="customer-time-left"]`, (el) => el.textContent)).toMatch(
+      /^\d+h \d\dm$/,
+    );
+    await popup.waitForSelector(`[data-testid="customer-enrollment"][data-state="live"]`);
+    await popup.close();
+    await page.close();
+
+    expect(await readsOn('learner', 'test-enterprise')).toBe(true);
+    expect(await customersWhy('learner')).toEqual(['Test Enterprise']);
+    expect(await readsOn('learner3', 'second-enterprise')).toBe(false);
+    expect(await customersWhy('learner3')).toEqual([]);
+    // Waffle decides per user, not per portal: learner2 is linked to both customers.
+    expect(await readsOn('learner2', 'test-enterprise')).toBe(true);
+    expect(await readsOn('learner2', 'second-enterprise')).toBe(true);
+
+    await signInBrowser(session.browser, devstack.urls.lms, 'staff');
+    const again = await portal('test-enterprise');
+    popup = await popupOf(again);
+    const revoke = await popup.waitForSelector(`${row} [data-testid="customer-revoke"]`, { timeout: 15_000 });
+    await revoke!.click();
+    await popup.waitForSelector(`${row} [data-testid="customer-open"]`, { timeout: 15_000 });
+    await popup.waitForSelector(`[data-testid="customer-enrollment"][data-state="ended"]`);
+    await popup.close();
+    await again.close();
+
+    expect(await readsOn('learner', 'test-enterprise')).toBe(false);
+    expect(await readsOn('learner2', 'second-enterprise')).toBe(false);
+    expect(devstack.manage('resync_customer_enrollments')).toMatch(/0 repaired/);
+  });
+
+  it('a learner, and staff without enroll_customers, see nothing of it', async () => {
+    for (const username of ['learner', 'support']) {
+      await signInBrowser(session.browser, devstack.urls.lms, username);
+      const page = await portal('test-enterprise');
+      const popup = await popupOf(page);
+      expect(await popup.$$('[data-testid="customer-open"], [data-testid="customer-enrollments"]')).toHaveLength(0);
+      await popup.close();
+      await page.close();
+    }
+  });
+});
