@@ -1,4 +1,4 @@
-// Issue 6: the built manifests and the store packages, audited after `vite build` (this is in the e2e
+// The built manifests and the store packages, audited after `vite build` (this is in the e2e
 // project because it needs the build; scripts/test.mjs builds before it). Fails if nothing is built.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// Issue 7, part 5: the service worker is stopped mid-session (as Chromium does after 30 s idle).
+// The service worker is stopped mid-session (as Chromium does after 30 s idle).
 // The popup must show the same state afterwards — it lives in storage.session, not in worker
 // globals — and capture must go on: the next response the portal receives reaches a new worker.
 // Chromium only: Firefox runs the background as an event page, which puppeteer cannot stop.
