@@ -5,11 +5,11 @@
 //   artifacts/waffle-inspector-firefox-<version>.zip
 // `npm run package` builds first; `node scripts/package.mjs [--out DIR] [--no-lint]` packs what is
 // built. The Firefox build is checked with `web-ext lint` (Mozilla's add-on linter): any error fails.
+// The zips are written by `web-ext build`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { zipDirectory } from './zip.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -17,18 +17,19 @@ export function packageNames(version) {
   return { chrome: `waffle-inspector-chrome-${version}.zip`, firefox: `waffle-inspector-firefox-${version}.zip` };
 }
 
+function webExt(args) {
+  const r = spawnSync(join(root, 'node_modules', '.bin', 'web-ext'), [...args, '--no-input'], {
+    encoding: 'utf8',
+    cwd: root,
+    maxBuffer: 32 * 1024 * 1024,
+  });
+  if (r.error) throw new Error(`could not run web-ext: ${r.error.message}`);
+  return r;
+}
+
 /** Runs `web-ext lint` on a directory; returns its JSON report. */
 export function webExtLint(dir) {
-  const r = spawnSync(
-    join(root, 'node_modules', '.bin', 'web-ext'),
-    ['lint', '--source-dir', dir, '--output', 'json', '--no-input'],
-    {
-      encoding: 'utf8',
-      cwd: root,
-      maxBuffer: 32 * 1024 * 1024,
-    },
-  );
-  if (r.error) throw new Error(`could not run web-ext: ${r.error.message}`);
+  const r = webExt(['lint', '--source-dir', dir, '--output', 'json']);
   const start = r.stdout.indexOf('{');
   if (start < 0) throw new Error(`web-ext lint printed no report:\n${r.stdout}\n${r.stderr}`);
   return JSON.parse(r.stdout.slice(start));
@@ -59,9 +60,18 @@ function main(argv) {
   }
   mkdirSync(out, { recursive: true });
   for (const [browser, dir] of Object.entries(builds)) {
-    const file = join(out, names[browser]);
-    writeFileSync(file, zipDirectory(dir));
-    console.log(`wrote ${file}`);
+    const r = webExt([
+      'build',
+      '--source-dir',
+      dir,
+      '--artifacts-dir',
+      out,
+      '--filename',
+      names[browser],
+      '--overwrite-dest',
+    ]);
+    if (r.status !== 0) throw new Error(`web-ext build ${dir} failed:\n${r.stdout}\n${r.stderr}`);
+    console.log(`wrote ${join(out, names[browser])}`);
   }
 }
 

@@ -6,6 +6,7 @@ import { route } from '../core/messages';
 import { expectKey } from '../core/storage-keys';
 import type { TabState } from '../core/types';
 import { browser, type Runtime } from '../platform/browser';
+import { fromContentScript, fromExtensionPage } from '../platform/senders';
 import { contentRoutes } from './content-routes';
 import { keepCustomScriptsRegistered } from './dynamic-scripts';
 import { popupRoutes } from './popup-routes';
@@ -23,28 +24,6 @@ const store = new TabStore(
   Date.now,
   WRITE_DELAY_MS,
 );
-
-const EXTENSION_ORIGIN = new URL(browser.runtime.getURL('/')).origin;
-
-/** A content script of ours, in the top frame of a web page in a tab: its tab and page URL. */
-function fromContentScript(sender: Runtime.MessageSender): { tabId: number; url: string } | null {
-  if (sender.id !== browser.runtime.id) return null;
-  const tabId = sender.tab?.id;
-  if (tabId === undefined || tabId < 0 || sender.frameId !== 0) return null;
-  const url = sender.url ?? '';
-  if (!url.startsWith('http://') && !url.startsWith('https://')) return null;
-  return { tabId, url };
-}
-
-/** One of the extension's own pages (popup, options), never a content script. */
-function fromExtensionPage(sender: Runtime.MessageSender): boolean {
-  if (sender.id !== browser.runtime.id) return false;
-  try {
-    return new URL(sender.url ?? '').origin === EXTENSION_ORIGIN;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The badge text this worker last set per tab. Two action calls per capture batch cost the browser and

@@ -77,8 +77,7 @@ function quiet(promise: Promise<unknown>): void {
     if (timer !== null) clearTimeout(timer);
     timer = null;
     if (pending.length === 0) return;
-    // The cookies once per batch, to notice a sign-in: a `document.cookie` read measured 10–20 µs in a
-    // trace of the bench page (Chromium 156), so reading it less often would save nothing measurable.
+    // The cookies once per batch, to notice a sign-in; a read costs microseconds (docs/BENCHMARKS.md).
     const now = readIdentity();
     if (now.key !== lastCookies) {
       lastCookies = now.key;

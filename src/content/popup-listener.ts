@@ -8,6 +8,7 @@ import { route } from '../core/messages';
 import { chooseService } from '../core/page-services';
 import type { Environment } from '../core/types';
 import { browser, type Runtime } from '../platform/browser';
+import { fromExtensionPage } from '../platform/senders';
 import { BackendClient } from './backend-client';
 import { backendRoutes, type ClientForPage } from './backend-routes';
 import type { PageCalls } from './page-calls';
@@ -22,21 +23,6 @@ export interface PageFacts {
 /** Whether the page's own JWT header.payload cookie is there and has expired. */
 function jwtCookieExpired(prefix: string): boolean {
   return identityFromCookies(document.cookie, prefix, Math.floor(Date.now() / 1000)).status === 'expired';
-}
-
-const EXTENSION_ORIGIN = new URL(browser.runtime.getURL('/')).origin;
-
-/**
- * An extension page of ours (the popup, which may itself be open in a tab), not a content script: a
- * content script's URL is its web page's.
- */
-function fromExtensionPage(sender: Runtime.MessageSender): boolean {
-  if (sender.id !== browser.runtime.id) return false;
-  try {
-    return new URL(sender.url ?? '').origin === EXTENSION_ORIGIN;
-  } catch {
-    return false;
-  }
 }
 
 export function listenForPopupRequests(page: PageFacts): void {

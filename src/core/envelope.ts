@@ -82,13 +82,10 @@ export function parseEnvelope(detail: unknown, pageUrl: string, now: number): En
 
 /**
  * The content script forwards what it read from captures in batches, as one JSON string (core/results.ts):
- * the first in the task after its event, the ones that follow within BATCH_MS together. Each message
- * costs the page's main thread the same whatever it carries (a CPU profile of the bench page: the
- * `runtime.sendMessage` call and the cookie read of each batch were as much as reading all its
- * responses; docs/BENCHMARKS.md). What is pending when the page goes away is sent from `pagehide`, and
- * may reach the background after the next document's `page/start`: every batch names its document,
- * and is kept with that document's load (with one shared "current load", a 250 ms window made Firefox
- * count a key of the previous load as changed).
+ * the first in the task after its event, the ones that follow within BATCH_MS together: a message costs
+ * the page's main thread about the same whatever it carries (docs/BENCHMARKS.md). What is pending when
+ * the page goes away is sent from `pagehide` and may reach the worker after the next document's
+ * `page/start`: every batch names its document and is kept with that document's load.
  */
 export const BATCH_MS = 250;
 /** The content script sends a batch before its details pass this many characters. */

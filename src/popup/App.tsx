@@ -26,7 +26,7 @@ export interface AppProps {
   view: PopupView;
   actions: PopupActions;
   now?: () => number;
-  /** Per-flag controls (enrollment, issue 5), rendered in each row's own area. */
+  /** Per-flag controls (enrollment), rendered in each row's own area. */
   renderFlagExtra?: (row: FlagRow) => ComponentChildren;
   /** A section after the flags (My enrollments, Enroll another user). */
   afterFlags?: ComponentChildren;

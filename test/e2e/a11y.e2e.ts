@@ -1,4 +1,4 @@
-// Issue 6: the options page and the popup pass axe-core with no violations, in the light and the dark
+// The options page and the popup pass axe-core with no violations, in the light and the dark
 // theme, in real Chromium (every axe rule, best practices included), with real content: a populated
 // popup and an options page showing a saved environment and inline errors.
 import { readFileSync } from 'node:fs';

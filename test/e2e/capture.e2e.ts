@@ -1,4 +1,4 @@
-// Issue 3, end to end in Chromium and Firefox: the built extension captures the enterprise responses a portal
+// End to end in Chromium and Firefox: the built extension captures the enterprise responses a portal
 // page receives — the first one fired by axios from an inline <head> script — and the popup shows
 // exactly those flags, who the user is, and which enterprise. Values are random per run.
 import { mkdirSync } from 'node:fs';
@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FLAG_NAMES } from '../../src/core/flag-names';
 import { REPO_ROOT } from '../fixtures';
 import { BROWSERS, launch, type Session } from './browsers';
-import { jwtCookieValue, randomFeatures, startStandin, type Standin, type StandinOptions } from './standin';
-import { randomToken, randomUuid } from '../random';
+import { randomPortal, startStandin, type Standin } from './standin';
+import { randomToken } from '../random';
 
 async function rowsOf(popup: Page): Promise<Record<string, boolean>> {
   return popup.$$eval('[data-testid="flag-row"]', (rows) =>
@@ -28,28 +28,15 @@ async function waitForRows(popup: Page, count: number): Promise<void> {
 describe.each(BROWSERS)('capture in %s', (browserName) => {
   let session: Session;
   let standin: Standin;
-  let options: StandinOptions;
-  const username = `qa-${randomToken()}`;
-  const enterprise = { uuid: randomUuid(), name: `Enterprise ${randomToken()}`, slug: `ent-${randomToken()}` };
+  const keys = Object.keys(FLAG_NAMES);
+  const options = randomPortal(keys.slice(0, 6), keys.slice(4), (e) => ({
+    administrator: true,
+    superuser: false,
+    roles: [`enterprise_admin:${e.uuid}`],
+  }));
+  const { username, enterprise } = options;
 
   beforeAll(async () => {
-    const keys = Object.keys(FLAG_NAMES);
-    options = {
-      username,
-      enterprise,
-      learnerFeatures: randomFeatures(keys.slice(0, 6)),
-      bffFeatures: randomFeatures(keys.slice(4)),
-      cookies: {
-        'edx-jwt-cookie-header-payload': jwtCookieValue({
-          preferred_username: username,
-          email: `${username}@example.com`,
-          administrator: true,
-          superuser: false,
-          exp: Math.floor(Date.now() / 1000) + 3600,
-          roles: [`enterprise_admin:${enterprise.uuid}`],
-        }),
-      },
-    };
     [standin, session] = await Promise.all([startStandin(options), launch(browserName)]);
   });
 

@@ -1,4 +1,4 @@
-// Issue 5, end to end against the real devstack (Django + django-waffle on SQLite): staff enroll
+// End to end against the real devstack (Django + django-waffle on SQLite): staff enroll
 // themselves from the popup, reload, and the portal's own responses confirm the flag is on; revoke;
 // expiry by the cron command; a learner is read-only; a support user enrolls a learner; and every
 // error the popup can meet shows its own message.

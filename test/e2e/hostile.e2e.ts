@@ -1,4 +1,4 @@
-// Issue 7, parts 2 and 3: nothing a page or a server sends makes the extension act or lie.
+// Nothing a page or a server sends makes the extension act or lie.
 // - A hostile page forges window.postMessage payloads and capture events (the CustomEvent the
 //   interceptor uses) of every malformed shape; none reaches the backend, none reloads the tab,
 //   hostile strings render as text in the popup, nothing pollutes a prototype, nothing throws into

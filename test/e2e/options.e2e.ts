@@ -1,4 +1,4 @@
-// Issue 6, in Chromium and Firefox: the options page adds a custom Open edX environment on a host the
+// In Chromium and Firefox: the options page adds a custom Open edX environment on a host the
 // manifest does not know (a `*.localhost` origin: plain http that the browser still treats as this
 // machine), asks for that host at run time, and the extension then captures there through the content
 // scripts it registers; deleting the environment removes scripts and permission. Bad input is refused

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { join } from 'node:path';
 import { fixture, REPO_ROOT } from '../fixtures';
 import { closeServers, listenOnLoopback } from '../loopback';
-import { random, randomToken } from '../random';
+import { random, randomToken, randomUuid } from '../random';
 
 export interface StandinOptions {
   username: string;
@@ -45,6 +45,34 @@ export function randomFeatures(keys: readonly string[], extra = 2): Record<strin
   map[first] = true;
   map[second] = false;
   return map;
+}
+
+/**
+ * A signed-in user of a new enterprise, both random, whose portal answers `learnerKeys` and `bffKeys`
+ * on or off at random; `claims` adds to the JWT's (it may name the enterprise).
+ */
+export function randomPortal(
+  learnerKeys: readonly string[],
+  bffKeys: readonly string[],
+  claims: (enterprise: StandinOptions['enterprise']) => Record<string, unknown> = () => ({}),
+): StandinOptions {
+  const username = `qa-${randomToken()}`;
+  const enterprise = { uuid: randomUuid(), name: `Enterprise ${randomToken()}`, slug: `ent-${randomToken()}` };
+  return {
+    username,
+    enterprise,
+    learnerFeatures: randomFeatures(learnerKeys),
+    bffFeatures: randomFeatures(bffKeys),
+    cookies: {
+      'edx-jwt-cookie-header-payload': jwtCookieValue({
+        preferred_username: username,
+        email: `${username}@example.com`,
+        exp: Math.floor(Date.now() / 1000) + 3600,
+        roles: [],
+        ...claims(enterprise),
+      }),
+    },
+  };
 }
 
 export function jwtCookieValue(claims: Record<string, unknown>): string {

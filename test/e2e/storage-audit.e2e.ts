@@ -1,4 +1,4 @@
-// Issue 7, part 4: after a full session — a signed-in portal (JWT cookie pair, session cookie, CSRF
+// After a full session — a signed-in portal (JWT cookie pair, session cookie, CSRF
 // cookie), captures from axios in <head> and a later fetch, a response that carries a CSRF token,
 // the popup opened, the tab reloaded — the extension's storage (local, sync, session) holds no token,
 // no cookie value and no CSRF token: only what it shows (claims, flags, diagnostics).

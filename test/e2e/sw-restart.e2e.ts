@@ -1,4 +1,4 @@
-// Issue 7, part 5: the service worker is stopped mid-session (as Chromium does after 30 s idle).
+// The service worker is stopped mid-session (as Chromium does after 30 s idle).
 // The popup must show the same state afterwards — it lives in storage.session, not in worker
 // globals — and capture must go on: the next response the portal receives reaches a new worker.
 // Chromium only: Firefox runs the background as an event page, which puppeteer cannot stop.
@@ -6,8 +6,7 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FLAG_NAMES } from '../../src/core/flag-names';
 import { BROWSERS, launch, type Session } from './browsers';
-import { jwtCookieValue, randomFeatures, startStandin, type Standin, type StandinOptions } from './standin';
-import { randomToken, randomUuid } from '../random';
+import { randomPortal, startStandin, type Standin } from './standin';
 
 interface Shown {
   rows: Record<string, boolean>;
@@ -33,26 +32,11 @@ async function shown(popup: Page): Promise<Shown> {
 describe.skipIf(!BROWSERS.includes('chromium'))('service worker stopped mid-session (chromium)', () => {
   let session: Session;
   let standin: Standin;
-  let options: StandinOptions;
-  const username = `qa-${randomToken()}`;
-  const enterprise = { uuid: randomUuid(), name: `Enterprise ${randomToken()}`, slug: `ent-${randomToken()}` };
+  const keys = Object.keys(FLAG_NAMES);
+  const options = randomPortal(keys.slice(0, 5), keys.slice(5));
+  const { username, enterprise } = options;
 
   beforeAll(async () => {
-    const keys = Object.keys(FLAG_NAMES);
-    options = {
-      username,
-      enterprise,
-      learnerFeatures: randomFeatures(keys.slice(0, 5)),
-      bffFeatures: randomFeatures(keys.slice(5)),
-      cookies: {
-        'edx-jwt-cookie-header-payload': jwtCookieValue({
-          preferred_username: username,
-          email: `${username}@example.com`,
-          exp: Math.floor(Date.now() / 1000) + 3600,
-          roles: [],
-        }),
-      },
-    };
     [standin, session] = await Promise.all([startStandin(options), launch('chromium', { extension: true })]);
   });
 

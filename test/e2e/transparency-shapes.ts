@@ -44,6 +44,17 @@ const fetchRecord = String.raw`
   return { before, body, after: r.bodyUsed };
 `;
 
+/** Aborts a hanging fetch of the matching (M) or non-matching (N) URL; counts microtask ticks to the rejection. */
+const abortTicks = (target: 'M' | 'N') => String.raw`
+      const ctrl = new AbortController();
+      const p = fetch(h.u(h.${target}, { r: 'hang' }), { signal: ctrl.signal });
+      let ticks = 0; let stop = false;
+      const caught = p.catch((e) => { stop = true; return e.name; });
+      await h.tasks(2);
+      const spin = () => { if (!stop) { ticks++; queueMicrotask(spin); } };
+      ctrl.abort(); queueMicrotask(spin);
+      return { name: await caught, ticks };`;
+
 export const SHAPES: readonly Shape[] = [
   // ---------------------------------------------------------------- fetch: bodies
   { name: 'fetch json (matching)', captures: 1, code: fetchRecord.replace('URL_', 'h.u(h.M)') },
@@ -273,28 +284,12 @@ export const SHAPES: readonly Shape[] = [
     name: 'fetch abort: exact microtask ticks (matching)',
     known: 'one-microtask',
     captures: 0,
-    code: String.raw`
-      const ctrl = new AbortController();
-      const p = fetch(h.u(h.M, { r: 'hang' }), { signal: ctrl.signal });
-      let ticks = 0; let stop = false;
-      const caught = p.catch((e) => { stop = true; return e.name; });
-      await h.tasks(2);
-      const spin = () => { if (!stop) { ticks++; queueMicrotask(spin); } };
-      ctrl.abort(); queueMicrotask(spin);
-      return { name: await caught, ticks };`,
+    code: abortTicks('M'),
   },
   {
     name: 'fetch abort: exact microtask ticks (non-matching)',
     captures: 0,
-    code: String.raw`
-      const ctrl = new AbortController();
-      const p = fetch(h.u(h.N, { r: 'hang' }), { signal: ctrl.signal });
-      let ticks = 0; let stop = false;
-      const caught = p.catch((e) => { stop = true; return e.name; });
-      await h.tasks(2);
-      const spin = () => { if (!stop) { ticks++; queueMicrotask(spin); } };
-      ctrl.abort(); queueMicrotask(spin);
-      return { name: await caught, ticks };`,
+    code: abortTicks('N'),
   },
   {
     name: 'fetch aborted mid-body (matching)',

@@ -1,4 +1,4 @@
-// Issue 7, part 1: the interceptor is invisible to the page. Every request shape of
+// The interceptor is invisible to the page. Every request shape of
 // transparency-shapes.ts runs in a page of a browser with the extension and of the same browser
 // without it, against one loopback server; the records of what the page observed (bodies, statuses,
 // headers, events and their order and timing class, errors and their types, identities of the
