@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { PRESETS } from './environment';
-import { callableOrigin, capturedOrigin, chooseService, describeLmsChoice, SERVICE_OF_SOURCE } from './page-services';
+import {
+  callableOrigin,
+  capturedOrigin,
+  chooseService,
+  describeServiceChoice,
+  SERVICE_OF_SOURCE,
+} from './page-services';
 import { ruleFor, SOURCES } from './sources';
 import type { Environment, SourceId } from './types';
 
@@ -77,13 +83,18 @@ describe('the LMS a page uses', () => {
     expect(Object.keys(SERVICE_OF_SOURCE).sort()).toEqual(SOURCES.map((s) => s.id).sort());
   });
 
-  it('says which LMS, and why, in words', () => {
-    expect(describeLmsChoice({ origin: 'http://localhost:41000', from: 'page' }, 'Devstack')).toBe(
+  it('says which LMS or BFF, and why, in words', () => {
+    expect(describeServiceChoice('lms', { origin: 'http://localhost:41000', from: 'page' }, 'Devstack')).toBe(
       'LMS: http://localhost:41000 (the one this page calls)',
     );
-    expect(describeLmsChoice({ origin: devstack.lms, from: 'environment' }, 'Devstack')).toMatch(
-      /^LMS: http:\/\/localhost:18000 \(Devstack's setting: this page has called no LMS yet\)$/,
+    expect(describeServiceChoice('lms', { origin: devstack.lms, from: 'environment' }, 'Devstack')).toBe(
+      "LMS: http://localhost:18000 (Devstack's setting: this page has called no LMS yet)",
     );
-    expect(describeLmsChoice(null, null)).toMatch(/^LMS: none/);
+    expect(describeServiceChoice('enterpriseAccess', { origin: 'http://localhost:41001', from: 'page' }, null)).toBe(
+      'enterprise-access (BFF): http://localhost:41001 (the one this page calls)',
+    );
+    expect(describeServiceChoice('enterpriseAccess', null, 'Acme')).toBe(
+      'enterprise-access (BFF): none known for this page',
+    );
   });
 });

@@ -62,9 +62,14 @@ export function chooseService(
   return configured ? { origin: configured, from: 'environment' } : null;
 }
 
-/** One line for the popup: which LMS the extension talks to, and why that one. */
-export function describeLmsChoice(choice: ServiceChoice | null, environmentLabel: string | null): string {
-  if (choice === null) return 'LMS: none (this page is not a portal of a known environment)';
-  if (choice.from === 'page') return `LMS: ${choice.origin} (the one this page calls)`;
-  return `LMS: ${choice.origin} (${environmentLabel ?? 'the environment'}'s setting: this page has called no LMS yet)`;
+/** One line for the popup: which LMS (or enterprise-access) the extension sees the page use, and why. */
+export function describeServiceChoice(
+  service: Service,
+  choice: ServiceChoice | null,
+  environmentLabel: string | null,
+): string {
+  const name = service === 'lms' ? 'LMS' : 'enterprise-access (BFF)';
+  if (choice === null) return `${name}: none known for this page`;
+  if (choice.from === 'page') return `${name}: ${choice.origin} (the one this page calls)`;
+  return `${name}: ${choice.origin} (${environmentLabel ?? 'the environment'}'s setting: this page has called no ${name} yet)`;
 }

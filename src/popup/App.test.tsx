@@ -299,6 +299,15 @@ describe('App: which LMS', () => {
     show(ready(tabState({ url: portalUrl, loads: [load([snapshot(learner)], undefined, portalUrl)] })));
     expect(screen.getByTestId('lms').textContent).toBe(`LMS: ${lms} (the one this page calls)`);
     expect(screen.getByTestId('lms').getAttribute('data-from')).toBe('page');
+    expect(screen.queryByTestId('enterprise-access')).toBeNull(); // the page called no BFF
+    cleanup();
+    const bffOrigin = `http://localhost:${port + 2}`;
+    const bff = { ...SOURCES.bff, url: SOURCES.bff.url.replace(/^http:\/\/localhost:\d+/, bffOrigin) };
+    show(ready(tabState({ url: portalUrl, loads: [load([snapshot(learner), snapshot(bff)], undefined, portalUrl)] })));
+    expect(screen.getByTestId('lms').textContent).toBe(`LMS: ${lms} (the one this page calls)`);
+    expect(screen.getByTestId('enterprise-access').textContent).toBe(
+      `enterprise-access (BFF): ${bffOrigin} (the one this page calls)`,
+    );
     cleanup();
     show(ready(tabState({ url: portalUrl, loads: [load([], undefined, portalUrl)] })));
     expect(screen.getByTestId('lms').textContent).toMatch(/^LMS: http:\/\/localhost:18000 \(Devstack's setting/);

@@ -4,7 +4,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { matchesFilter } from '../core/flags';
 import { markdownReport } from '../core/report';
-import { describeLmsChoice } from '../core/page-services';
+import { describeServiceChoice } from '../core/page-services';
 import type { FlagRow, IdentityResult } from '../core/types';
 import { MemoFlagRow } from './FlagRowView';
 import {
@@ -153,7 +153,12 @@ function Ready({ view, actions, now, renderFlagExtra, afterFlags }: ReadyProps) 
         </div>
         {model.context.environment ? (
           <p class="lms" data-testid="lms" data-from={model.lms?.from ?? 'none'}>
-            {describeLmsChoice(model.lms, model.context.environment.label)}
+            {describeServiceChoice('lms', model.lms, model.context.environment.label)}
+          </p>
+        ) : null}
+        {model.enterpriseAccess?.from === 'page' ? (
+          <p class="lms" data-testid="enterprise-access">
+            {describeServiceChoice('enterpriseAccess', model.enterpriseAccess, null)}
           </p>
         ) : null}
         <IdentityView identity={model.identity} enterpriseUuid={model.enterprise?.uuid ?? null} />

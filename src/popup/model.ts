@@ -52,6 +52,8 @@ export interface PopupModel {
   context: PageContext;
   /** The LMS the extension's backend calls go to for this page (the one the page calls), if any. */
   lms: ServiceChoice | null;
+  /** The enterprise-access (BFF) the page calls, or its environment's. */
+  enterpriseAccess: ServiceChoice | null;
   /** Null when the popup has no state for this tab (nothing captured, or stale). */
   identity: IdentityResult | null;
   identityProblem: string | null;
@@ -83,6 +85,7 @@ export function buildModel(view: ReadyView): PopupModel {
     pageUrl,
     context,
     lms: chooseService('lms', context.environment, current?.snapshots ?? []),
+    enterpriseAccess: chooseService('enterpriseAccess', context.environment, current?.snapshots ?? []),
     identity,
     identityProblem: identity ? describeIdentityProblem(identity) : null,
     enterprise: state ? latestEnterprise(state) : null,
