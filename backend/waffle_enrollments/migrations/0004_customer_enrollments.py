@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('waffle', '0004_update_everyone_nullbooleanfield'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
-        ('waffle_enrollments', '0002_view_others_and_lookups'),
+        ('waffle_enrollments', '0003_enrollment_user_ends_with_the_user'),
     ]
 
     operations = [
