@@ -36,6 +36,7 @@ def test_this_file_passes_with_settings_that_leave_enterprise_out():
             "-q",
             "-p",
             "no:cacheprovider",
+            "--color=no",
             "--ds=tests.settings_without_enterprise",
             str(Path(__file__).relative_to(BACKEND)),
         ],
