@@ -2,7 +2,12 @@
 
 /** The endpoints that carry `enterprise_features`, one rule each (see `sources/`). */
 export type SourceId =
-  'enterprise-learner' | 'enterprise-customer' | 'enterprise-customer-dashboard-list' | 'bff-learner';
+  | 'enterprise-learner'
+  | 'enterprise-customer'
+  | 'enterprise-customer-dashboard-list'
+  | 'enterprise-customer-with-access-to'
+  | 'enterprise-customer-support-tool'
+  | 'bff-learner';
 
 /** One key of an `enterprise_features` map as the portal received it. */
 export interface FlagValue {
