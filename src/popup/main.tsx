@@ -6,7 +6,10 @@ import { detectContext } from '../core/environment';
 import { failed } from '../core/backend-error';
 import { chooseService } from '../core/page-services';
 import { askTab } from '../platform/messaging';
-import { App } from './App';
+import { flagNameFor } from '../core/flag-names';
+import type { FlagRow } from '../core/types';
+import { App, type FlagSummary } from './App';
+import { flagSummary } from './enroll/summary';
 import { popupActions } from './actions';
 import { EnrollmentPanel } from './enroll/EnrollmentPanel';
 import { FlagEnrollment } from './enroll/FlagEnrollment';
@@ -70,11 +73,24 @@ function ReadyPopup({
     reload: actions.reload,
     now: Date.now,
   });
+  // The lines at rest change with the LMS's answer, and their countdowns once a minute ("7h 59m" left,
+  // as the countdown in the open row says: the end of the current minute).
+  const minute = Math.floor(Date.now() / 60_000);
+  const { load, byName } = enrollment;
+  const describeFlag = useMemo(() => {
+    const canEnrollSelf = load.status === 'ready' && load.data.permissions.canEnrollSelf;
+    return (row: FlagRow): FlagSummary | null => {
+      const name = row.flag ?? flagNameFor(row.key);
+      const info = name ? byName.get(name) : undefined;
+      return info ? flagSummary(info, canEnrollSelf, (minute + 1) * 60_000) : null;
+    };
+  }, [load, byName, minute]);
   return (
     <App
       view={view}
       actions={actions}
       renderFlagExtra={(row) => <FlagEnrollment enrollment={enrollment} row={row} />}
+      describeFlag={describeFlag}
       afterFlags={<EnrollmentPanel enrollment={enrollment} />}
     />
   );
