@@ -291,7 +291,8 @@ describe('App: header', () => {
       loads: [load([older, newer])],
     });
     show(ready(state, `http://localhost:1991/second-enterprise/admin/learners`));
-    expect(screen.getByTestId('environment').textContent).toBe('Devstack · admin portal · localhost:1991');
+    expect(screen.getByTestId('environment').textContent).toBe('Devstack · admin');
+    expect(screen.getByTestId('environment').getAttribute('title')).toBe('Devstack · admin portal · localhost:1991');
     const who = screen.getByTestId('identity');
     expect(within(who).getByTestId('username').textContent).toBe(username);
     expect(within(who).getByTestId('email').textContent).toBe('qa-staff@example.com');
@@ -326,10 +327,14 @@ describe('App: header', () => {
 
   it('names the environment of production and stage portals, and other hosts', () => {
     show(ready(null, 'https://portal.stage.edx.org/test-enterprise/admin/learners'));
-    expect(screen.getByTestId('environment').textContent).toBe('Stage · admin portal · portal.stage.edx.org');
+    expect(screen.getByTestId('environment').textContent).toBe('Stage · admin');
+    expect(screen.getByTestId('environment').getAttribute('title')).toBe('Stage · admin portal · portal.stage.edx.org');
     cleanup();
     show(ready(null, 'https://enterprise.edx.org/x'));
-    expect(screen.getByTestId('environment').textContent).toBe('Production · learner portal · enterprise.edx.org');
+    expect(screen.getByTestId('environment').textContent).toBe('Production · learner');
+    expect(screen.getByTestId('environment').getAttribute('title')).toBe(
+      'Production · learner portal · enterprise.edx.org',
+    );
     cleanup();
     const host = `${randomId()}.example.org`;
     show(ready(null, `https://${host}/`));

@@ -11,6 +11,7 @@ import {
   buildModel,
   CHIPS,
   clockTime,
+  environmentChip,
   environmentText,
   FIRST_ROWS,
   matchesChip,
@@ -226,7 +227,7 @@ function Ready({ view, actions, now, renderFlagExtra, describeFlag, headerExtra,
             data-testid="environment"
             title={environmentText(model.context, model.pageUrl)}
           >
-            {environmentText(model.context, model.pageUrl)}
+            {environmentChip(model.context, model.pageUrl)}
           </span>
         </div>
         {model.context.environment ? (

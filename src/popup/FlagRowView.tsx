@@ -1,7 +1,7 @@
 // One flag in the popup's list: one line at rest (state pill, key, marks, a short "why" chip, one
 // action), its details in place when expanded. Everything in it came from a web page or the LMS:
 // rendered as text, never as HTML.
-import { Component, type ComponentChildren } from 'preact';
+import { Component, Fragment, type ComponentChildren } from 'preact';
 import type { FlagRow, SourceValue } from '../core/types';
 import { ago, clockTime, pathOf, sourceLabel, sourceSide } from './model';
 
@@ -60,6 +60,21 @@ function onOff(on: boolean): string {
 /** "LMS said on, BFF said off": the disagreement in one line, for the chip's tooltip. */
 export function differsText(values: readonly SourceValue[]): string {
   return values.map((v) => `${sourceSide(v.source)} (${sourceLabel(v.source)}) said ${onOff(v.on)}`).join(', ');
+}
+
+/** A key or flag name that may break only after `_` or `.`, never inside a word. */
+function Breakable({ text }: { text: string }) {
+  const parts = text.split(/(?<=[_.])/);
+  return (
+    <>
+      {parts.map((part, i) => (
+        <Fragment key={i}>
+          {i > 0 ? <wbr /> : null}
+          {part}
+        </Fragment>
+      ))}
+    </>
+  );
 }
 
 function keyTitle(row: FlagRow): string {
@@ -160,12 +175,16 @@ export function FlagRowView({
           <dl class="facts">
             <dt>Key</dt>
             <dd>
-              <code>{row.key}</code>
+              <code class="breakable">
+                <Breakable text={row.key} />
+              </code>
             </dd>
             <dt>Waffle flag</dt>
             <dd>
               {row.flag !== null ? (
-                <code data-testid="flag-name">{row.flag}</code>
+                <code class="breakable" data-testid="flag-name">
+                  <Breakable text={row.flag} />
+                </code>
               ) : (
                 <span class="muted">not in the extension's table: the key is shown as it is</span>
               )}

@@ -206,6 +206,12 @@ export function ago(ms: number, now: number): string {
   return `${Math.floor(h / 24)} d ago`;
 }
 
+/** The environment chip's text: which environment and portal; the host when it is another host. */
+export function environmentChip(context: PageContext, pageUrl: string | null): string {
+  if (!context.environment) return environmentText(context, pageUrl);
+  return context.portal ? `${context.environment.label} · ${context.portal}` : context.environment.label;
+}
+
 export function environmentText(context: PageContext, pageUrl: string | null): string {
   const host = hostOf(pageUrl);
   if (!context.environment) return host ? `Other host · ${host}` : 'Other host';
