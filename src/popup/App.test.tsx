@@ -139,7 +139,7 @@ describe('App: flags', () => {
 
   it('a flag both sources agree on is not marked as differing', () => {
     const key = pick(KNOWN_KEYS);
-    const on = Math.random() < 0.5;
+    const on = random() < 0.5;
     const early = snapshot(SOURCES.learner, { features: { [key]: on }, capturedAt: NOW - 20_000 });
     const late = snapshot(SOURCES.bff, { features: { [key]: on }, capturedAt: NOW - 10_000 });
     show(ready(tabState({ loads: [load([late, early])] })));

@@ -5,6 +5,7 @@ import { cleanup, fireEvent, render, screen, within } from '@testing-library/pre
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FlagRow, SourceValue } from '../core/types';
 import { FlagRowView, type FlagSummary } from './FlagRowView';
+import { random } from '../../test/random';
 import { LMS, BFF, randomId } from './test-data';
 
 afterEach(cleanup);
@@ -13,7 +14,7 @@ const NOW = Date.now();
 
 function flagRow(partial: Partial<FlagRow> = {}): FlagRow {
   const key = partial.key ?? randomId('enterprise_key_');
-  const on = partial.on ?? Math.random() < 0.5;
+  const on = partial.on ?? random() < 0.5;
   const value: SourceValue = {
     source: 'enterprise-learner',
     url: `${LMS}/enterprise/api/v1/enterprise-learner/?username=x`,
