@@ -16,6 +16,8 @@ import { FlagEnrollment } from './enroll/FlagEnrollment';
 import { useEnrollment, type AskBackend, type ExpectationStore } from './enroll/useEnrollment';
 import { loadExpectations, saveExpectation } from './enroll/expectations';
 import type { PopupActions, PopupView } from './model';
+import { browserTestingCookies } from './testing/cookies';
+import { TestingMode } from './testing/TestingMode';
 import { useEnvironments } from './useEnvironments';
 import { useTabState } from './useTabState';
 import './styles.css';
@@ -85,13 +87,47 @@ function ReadyPopup({
       return info ? flagSummary(info, canEnrollSelf, (minute + 1) * 60_000) : null;
     };
   }, [load, byName, minute]);
+  // Testing mode for a flag whose Waffle `testing` is on (and `everyone` unset, which would win), on
+  // the LMS the page calls.
+  const renderFlagExtra = (row: FlagRow) => {
+    const name = row.flag ?? flagNameFor(row.key);
+    const info = name ? byName.get(name) : undefined;
+    const lms = enrollment.lms;
+    const testing =
+      lms !== null && info?.criteria.testing && info.criteria.everyone === null ? (
+        <TestingMode flag={info.name} lms={lms} cookies={browserTestingCookies} reload={actions.reload} />
+      ) : null;
+    return (
+      <>
+        <FlagEnrollment enrollment={enrollment} row={row} />
+        {testing}
+      </>
+    );
+  };
   return (
     <App
       view={view}
       actions={actions}
-      renderFlagExtra={(row) => <FlagEnrollment enrollment={enrollment} row={row} />}
+      renderFlagExtra={renderFlagExtra}
       describeFlag={describeFlag}
       afterFlags={<EnrollmentPanel enrollment={enrollment} />}
+  // Testing mode for a flag whose Waffle `testing` is on (and `everyone` unset, which would win), on
+  // the LMS the page calls.
+  const renderFlagExtra = (row: FlagRow) => {
+    const name = row.flag ?? flagNameFor(row.key);
+    const info = name ? byName.get(name) : undefined;
+    const lms = enrollment.lms;
+    const testing =
+      lms !== null && info?.criteria.testing && info.criteria.everyone === null ? (
+        <TestingMode flag={info.name} lms={lms} cookies={browserTestingCookies} reload={actions.reload} />
+      ) : null;
+    return (
+      <>
+        <FlagEnrollment enrollment={enrollment} row={row} />
+        {testing}
+      </>
+    );
+  };
     />
   );
 }

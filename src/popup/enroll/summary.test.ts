@@ -75,6 +75,13 @@ describe('a line at rest', () => {
     expect(flagSummary(info({ enrollable: false }), true, NOW).action).toBeNull();
   });
 
+  it('a testing flag with no enroll action offers Force… (testing mode for this browser)', () => {
+    expect(flagSummary(info({}, { testing: true }), false, NOW).action?.label).toBe('Force…');
+    expect(flagSummary(info({}, { testing: true }), true, NOW).action?.label).toBe('Enroll…');
+    // everyone Yes/No wins over testing in waffle: nothing to force.
+    expect(flagSummary(info({}, { testing: true, everyone: false }), false, NOW).action).toBeNull();
+  });
+
   it('a live enrollment: enrolled, with Revoke… and the countdown in the chip', () => {
     const s = flagSummary(info({ myEnrollment: live, activeForMe: true }), true, NOW);
     expect(s.enrolled).toBe(true);

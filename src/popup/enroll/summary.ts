@@ -33,6 +33,8 @@ export function flagSummary(info: FlagInfo, canEnrollSelf: boolean, now: number)
   if (live) action = { label: 'Revoke…', title: 'Open the row: your enrollment, its time left and Revoke' };
   else if (!info.activeForMe && canEnrollSelf && info.enrollable) {
     action = { label: 'Enroll…', title: 'Open the row to enroll yourself in this flag, time-boxed' };
+  } else if (info.criteria.testing && info.criteria.everyone === null) {
+    action = { label: 'Force…', title: 'Open the row: force this testing flag on or off for this browser' };
   }
   return {
     why: { text: shortWhy(info, now), title: lead + whyOnOff(info, now).join(' · ') },
