@@ -203,7 +203,13 @@ function Ready({ view, actions, now, renderFlagExtra, describeFlag, headerExtra,
   };
 
   const reloadButton = (
-    <button type="button" data-testid="reload" onClick={() => void reload()} disabled={busy === 'reload'} title="Reload the tab">
+    <button
+      type="button"
+      data-testid="reload"
+      onClick={() => void reload()}
+      disabled={busy === 'reload'}
+      title="Reload the tab"
+    >
       Reload
     </button>
   );

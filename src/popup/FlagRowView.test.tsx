@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FlagRow, SourceValue } from '../core/types';
 import { FlagRowView, type FlagSummary } from './FlagRowView';
 import { random } from '../../test/random';
-import { LMS, BFF, randomId } from './test-data';
+import { LMS, BFF, randomId } from '../../test/popup-data';
 
 afterEach(cleanup);
 

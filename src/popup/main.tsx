@@ -111,23 +111,6 @@ function ReadyPopup({
       renderFlagExtra={renderFlagExtra}
       describeFlag={describeFlag}
       afterFlags={<EnrollmentPanel enrollment={enrollment} />}
-  // Testing mode for a flag whose Waffle `testing` is on (and `everyone` unset, which would win), on
-  // the LMS the page calls.
-  const renderFlagExtra = (row: FlagRow) => {
-    const name = row.flag ?? flagNameFor(row.key);
-    const info = name ? byName.get(name) : undefined;
-    const lms = enrollment.lms;
-    const testing =
-      lms !== null && info?.criteria.testing && info.criteria.everyone === null ? (
-        <TestingMode flag={info.name} lms={lms} cookies={browserTestingCookies} reload={actions.reload} />
-      ) : null;
-    return (
-      <>
-        <FlagEnrollment enrollment={enrollment} row={row} />
-        {testing}
-      </>
-    );
-  };
     />
   );
 }
