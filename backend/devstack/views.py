@@ -307,7 +307,8 @@ class WithAccessToView(APIView):
             raise ParseError("Give at least one permissions= query parameter.")
         user = request.user
         customers = EnterpriseCustomer.objects.all() if user.is_staff else EnterpriseCustomer.objects.filter(
-            links__user=user, links__is_admin=True, links__active=True
+            enterprise_customer_users__user_id=user.pk, enterprise_customer_users__linked=True,
+            enterprise_customer_users__is_admin=True, enterprise_customer_users__active=True,
         ).distinct()
         slug = request.query_params.get("enterprise_slug")
         if slug:
