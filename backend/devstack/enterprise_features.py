@@ -5,6 +5,7 @@ behind them (mirrors fixtures/openedx/edx-enterprise-toggles-enterprise_features
 """
 
 import waffle
+from django.http import HttpRequest
 
 FLAG_NAMES = {
     "top_down_assignment_real_time_lcm": "enterprise.top_down_assignment_real_time_lcm",
@@ -28,3 +29,17 @@ def enterprise_features(request):
     """
     http_request = getattr(request, "_request", request)
     return {key: bool(waffle.flag_is_active(http_request, name)) for key, name in FLAG_NAMES.items()}
+
+
+def enterprise_features_as_bff(request):
+    """Evaluate every flag as enterprise-access's BFF gets them: from the LMS, called with only the JWT.
+
+    The BFF forwards neither the browser's cookies (``dwft_``, ``dwf_``) nor its query string, so a
+    testing-mode override or a sticky percent decision of this browser never reaches that evaluation:
+    the LMS and the BFF can disagree in one page load, as they do in production.
+    """
+    http_request = getattr(request, "_request", request)
+    bare = HttpRequest()
+    bare.method = "GET"
+    bare.user = http_request.user
+    return {key: bool(waffle.flag_is_active(bare, name)) for key, name in FLAG_NAMES.items()}

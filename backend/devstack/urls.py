@@ -20,6 +20,8 @@ urlpatterns = [
     path("enterprise/api/v1/enterprise-learner/", views.EnterpriseLearnerView.as_view()),
     path("enterprise/api/v1/enterprise-customer/", views.EnterpriseCustomerView.as_view()),
     path("enterprise/api/v1/enterprise-customer/dashboard_list/", views.DashboardListView.as_view()),
+    path("enterprise/api/v1/enterprise-customer/with_access_to/", views.WithAccessToView.as_view()),
+    path("enterprise/api/v1/enterprise-customer/support_tool/", views.SupportToolView.as_view()),
     # What the Open edX plugin machinery does with plugin_app["url_config"]:
     path("api/waffle-enrollments/v1/", include("waffle_enrollments.urls", namespace="waffle_enrollments")),
     path("admin/", admin.site.urls),

@@ -1,6 +1,6 @@
 """URLs of the enterprise-access (BFF) stand-in (port 18270)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -9,5 +9,5 @@ handler500 = "devstack.views.server_error"
 
 urlpatterns = [
     path("csrf/api/v1/token", views.csrf_token),
-    path("api/v1/bffs/learner/dashboard/", views.LearnerDashboardBffView.as_view()),
+    re_path(r"^api/v1/bffs/learner/(?P<route>dashboard|search|academy|skills-quiz)/$", views.LearnerBffView.as_view()),
 ]

@@ -17,7 +17,7 @@ from rest_framework.exceptions import NotFound, ParseError, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .enterprise_features import enterprise_features
+from .enterprise_features import enterprise_features, enterprise_features_as_bff
 from .jwt_auth import delete_jwt_cookies, set_jwt_cookies
 from .middleware import is_safe_redirect
 from enterprise_standin.models import EnterpriseCustomer, EnterpriseCustomerUser
@@ -295,13 +295,58 @@ class DashboardListView(APIView):
         return Response(_paginated(results, request))
 
 
+class WithAccessToView(APIView):
+    """``GET /enterprise/api/v1/enterprise-customer/with_access_to/?permissions=..`` (admin and support apps).
+
+    The customers the user has a group permission on; here: every customer for staff, the customers
+    the user administers otherwise. ``permissions`` is required, as in edx-enterprise.
+    """
+
+    def get(self, request):
+        if not request.query_params.get("permissions"):
+            raise ParseError("Give at least one permissions= query parameter.")
+        user = request.user
+        customers = EnterpriseCustomer.objects.all() if user.is_staff else EnterpriseCustomer.objects.filter(
+            enterprise_customer_users__user_id=user.pk, enterprise_customer_users__linked=True,
+            enterprise_customer_users__is_admin=True, enterprise_customer_users__active=True,
+        ).distinct()
+        slug = request.query_params.get("enterprise_slug")
+        if slug:
+            customers = customers.filter(slug=slug)
+        return Response(_paginated([_customer_json(c, admins=True) for c in customers.order_by("name")], request))
+
+
+class SupportToolView(APIView):
+    """``GET /enterprise/api/v1/enterprise-customer/support_tool/`` (support tools app): staff only."""
+
+    def get(self, request):
+        if not request.user.is_staff:
+            raise PermissionDenied("Only staff may use the support tools.")
+        customers = EnterpriseCustomer.objects.all().order_by("name")
+        query = request.query_params.get("user_query")
+        if query:
+            customers = customers.filter(name__icontains=query)
+        return Response(_paginated([_customer_json(c) for c in customers], request))
+
+
 # --- BFF (enterprise-access) ----------------------------------------------------------------------
 
 
-class LearnerDashboardBffView(APIView):
-    """``POST /api/v1/bffs/learner/dashboard/`` ``{"enterprise_customer_slug": ..}`` on the BFF port."""
+class LearnerBffView(APIView):
+    """``POST /api/v1/bffs/learner/<route>/`` ``{"enterprise_customer_slug": ..}`` on the BFF port.
 
-    def post(self, request):
+    ``enterprise_features`` is evaluated as the real BFF gets it from the LMS: without the browser's
+    cookies and query string (``enterprise_features_as_bff``).
+    """
+
+    ROUTE_FIELDS = {
+        "dashboard": {"enterprise_course_enrollments": []},
+        "search": {"has_search_catalog_access": True},
+        "academy": {"academies": []},
+        "skills-quiz": {"quiz_results": []},
+    }
+
+    def post(self, request, route="dashboard"):
         data = request.data if isinstance(request.data, dict) else None
         if data is None:
             raise ParseError("Send a JSON object with enterprise_customer_slug or enterprise_customer_uuid.")
@@ -346,10 +391,10 @@ class LearnerDashboardBffView(APIView):
                         "subscription_licenses_by_status": {"activated": [], "assigned": [], "revoked": []},
                     }
                 },
-                "enterprise_course_enrollments": [],
+                **self.ROUTE_FIELDS[route],
                 "errors": [],
                 "warnings": [],
-                "enterprise_features": enterprise_features(request),
+                "enterprise_features": enterprise_features_as_bff(request),
             },
             status=status.HTTP_200_OK,
         )

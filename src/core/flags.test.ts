@@ -55,3 +55,34 @@ it('filters by key, flag name or source, case-insensitively', () => {
   expect(matchesFilter(row, 'bff')).toBe(true);
   expect(matchesFilter(row, 'zzz')).toBe(false);
 });
+
+it("keeps each source's latest value in a load, and says when sources disagree", () => {
+  const current = load('1', [
+    snap(1, { a: true, b: true }, 'enterprise-learner'),
+    snap(2, { a: false, b: true }, 'bff-learner'),
+    snap(3, { a: true }, 'enterprise-learner'),
+    snap(4, { c: true }, 'enterprise-learner'),
+  ]);
+  const rows = Object.fromEntries(flagRows(current, undefined).map((r) => [r.key, r]));
+  // The later source still gives the row's value; both are kept with their times.
+  expect(rows['a']!.on).toBe(true);
+  expect(rows['a']!.values.map((v) => [v.source, v.on, v.capturedAt])).toEqual([
+    ['bff-learner', false, 2],
+    ['enterprise-learner', true, 3],
+  ]);
+  expect(rows['a']!.differs).toBe(true);
+  expect(rows['b']!.differs).toBe(false);
+  expect(rows['b']!.values).toHaveLength(2);
+  expect(rows['c']!.values).toHaveLength(1);
+  expect(rows['c']!.differs).toBe(false);
+});
+
+it('a source that changes its own mind within a load is not a disagreement: its latest value counts', () => {
+  const current = load('1', [snap(1, { a: true }), snap(2, { a: false })]);
+  const [row] = flagRows(current, undefined);
+  expect(row!.on).toBe(false);
+  expect(row!.values).toEqual([
+    { source: 'enterprise-learner', url: 'https://lms/enterprise-learner', capturedAt: 2, on: false },
+  ]);
+  expect(row!.differs).toBe(false);
+});

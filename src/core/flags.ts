@@ -1,14 +1,32 @@
 // From the snapshots of a tab to the rows the popup shows, and what changed since the last load.
 import { SERVICE_OF_SOURCE } from './page-services';
-import type { FlagRow, FlagSnapshot, PageLoad } from './types';
+import type { FlagRow, FlagSnapshot, PageLoad, SourceValue } from './types';
 
-/** The latest value of each key in a load (later snapshots win), with where it came from. */
-export function latestValues(snapshots: readonly FlagSnapshot[]): Map<string, Omit<FlagRow, 'previous' | 'changed'>> {
-  const rows = new Map<string, Omit<FlagRow, 'previous' | 'changed'>>();
+type LoadValue = Omit<FlagRow, 'previous' | 'changed'>;
+
+/**
+ * The latest value of each key in a load (later snapshots win), with where it came from, and the
+ * latest value of every source that reported it (`values`, `differs`).
+ */
+export function latestValues(snapshots: readonly FlagSnapshot[]): Map<string, LoadValue> {
+  const rows = new Map<string, LoadValue>();
   const ordered = [...snapshots].sort((a, b) => a.capturedAt - b.capturedAt);
   for (const snap of ordered) {
     for (const f of snap.flags) {
-      rows.set(f.key, { ...f, source: snap.source, url: snap.url, capturedAt: snap.capturedAt });
+      const value: SourceValue = { source: snap.source, url: snap.url, capturedAt: snap.capturedAt, on: f.on };
+      const before = rows.get(f.key);
+      let values: SourceValue[];
+      if (before === undefined) values = [value];
+      else if (before.values.length === 1 && before.values[0]!.source === snap.source) values = [value];
+      else values = [...before.values.filter((v) => v.source !== snap.source), value];
+      rows.set(f.key, {
+        ...f,
+        source: snap.source,
+        url: snap.url,
+        capturedAt: snap.capturedAt,
+        values,
+        differs: values.some((v) => v.on !== f.on),
+      });
     }
   }
   return rows;

@@ -13,6 +13,8 @@ export const SERVICE_OF_SOURCE: Readonly<Record<SourceId, Service>> = Object.fre
   'enterprise-learner': 'lms',
   'enterprise-customer': 'lms',
   'enterprise-customer-dashboard-list': 'lms',
+  'enterprise-customer-with-access-to': 'lms',
+  'enterprise-customer-support-tool': 'lms',
   'bff-learner': 'enterpriseAccess',
 });
 

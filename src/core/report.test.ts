@@ -10,6 +10,8 @@ const row = (key: string, on: boolean, flag: string | null): FlagRow => ({
   source: 'bff-learner',
   url: 'https://x/',
   capturedAt: Date.UTC(2026, 0, 2, 3, 4, 5),
+  values: [{ source: 'bff-learner', url: 'https://x/', capturedAt: Date.UTC(2026, 0, 2, 3, 4, 5), on }],
+  differs: false,
   previous: undefined,
   changed: false,
 });
@@ -60,4 +62,28 @@ it('says when nobody is signed in and nothing was captured', () => {
   expect(text).toContain('other host');
   expect(text).toContain('not signed in');
   expect(text).toContain('(no flags captured)');
+});
+
+it('a flag the sources disagree on lists each source with its value and time', () => {
+  const at = (s: number) => Date.UTC(2026, 0, 2, 3, 4, s);
+  const differs: FlagRow = {
+    ...row('k', false, 'enterprise.k'),
+    values: [
+      { source: 'enterprise-learner', url: 'https://lms/', capturedAt: at(1), on: true },
+      { source: 'bff-learner', url: 'https://bff/', capturedAt: at(2), on: false },
+    ],
+    differs: true,
+  };
+  const text = markdownReport({
+    pageUrl: 'https://p/',
+    context: { environment: null, portal: null },
+    identity: null,
+    enterprise: null,
+    rows: [differs],
+    featureParams: [],
+    now: new Date(0),
+  });
+  expect(text).toContain(
+    '**sources differ:** enterprise-learner said on at 2026-01-02T03:04:01.000Z; bff-learner said off at 2026-01-02T03:04:02.000Z',
+  );
 });

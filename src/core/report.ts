@@ -18,6 +18,15 @@ function md(text: string): string {
   return text.replace(/[\\`*_{}[\]<>|#]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
 }
 
+/** The row's source; when sources disagreed in the load, each one's value and time. */
+function sourceCell(r: FlagRow): string {
+  if (!r.differs) return md(r.source);
+  const each = r.values.map(
+    (v) => `${md(v.source)} said ${v.on ? 'on' : 'off'} at ${new Date(v.capturedAt).toISOString()}`,
+  );
+  return `**sources differ:** ${each.join('; ')}`;
+}
+
 export function markdownReport(input: ReportInput): string {
   const { identity, context, enterprise, rows } = input;
   const env = context.environment
@@ -46,7 +55,7 @@ export function markdownReport(input: ReportInput): string {
   for (const r of rows) {
     const at = new Date(r.capturedAt).toISOString();
     lines.push(
-      `| ${r.on ? 'on' : 'off'} | ${md(r.key)} | ${r.flag ? md(r.flag) : '(unknown key)'} | ${md(r.source)} | ${at} |`,
+      `| ${r.on ? 'on' : 'off'} | ${md(r.key)} | ${r.flag ? md(r.flag) : '(unknown key)'} | ${sourceCell(r)} | ${at} |`,
     );
   }
   if (rows.length === 0) lines.push('| | (no flags captured) | | | |');

@@ -2,7 +2,12 @@
 
 /** The endpoints that carry `enterprise_features`, one rule each (see `sources/`). */
 export type SourceId =
-  'enterprise-learner' | 'enterprise-customer' | 'enterprise-customer-dashboard-list' | 'bff-learner';
+  | 'enterprise-learner'
+  | 'enterprise-customer'
+  | 'enterprise-customer-dashboard-list'
+  | 'enterprise-customer-with-access-to'
+  | 'enterprise-customer-support-tool'
+  | 'bff-learner';
 
 /** One key of an `enterprise_features` map as the portal received it. */
 export interface FlagValue {
@@ -110,11 +115,27 @@ export interface TabState {
   diagnostics: Diagnostic[];
 }
 
+/** What one source said about a flag during a load: its latest value there, and when. */
+export interface SourceValue {
+  source: SourceId;
+  url: string;
+  capturedAt: number;
+  on: boolean;
+}
+
 /** A flag as the popup shows it: the latest value seen during the current load. */
 export interface FlagRow extends FlagValue {
   source: SourceId;
   url: string;
   capturedAt: number;
+  /**
+   * The latest value of each source that reported the flag in this load, oldest first. Sources can
+   * disagree in one load: the BFF asks the LMS with only the JWT, so the browser's `dwft_`/`dwf_`
+   * cookies and query string never reach that evaluation.
+   */
+  values: SourceValue[];
+  /** True when two sources of this load said different values. */
+  differs: boolean;
   /** Value in the previous load, or undefined if the flag was not seen then. */
   previous: boolean | undefined;
   /** True when the previous load saw this flag with another value, or not at all. */

@@ -55,6 +55,11 @@ function rows() {
   return screen.queryAllByTestId('flag-row');
 }
 
+/** Opens a row in place, as a click on its key does. */
+function expand(row: HTMLElement) {
+  fireEvent.click(within(row).getByTestId('flag-toggle'));
+}
+
 function keysShown(): string[] {
   return rows().map((r) => r.getAttribute('data-key') ?? '');
 }
@@ -74,9 +79,15 @@ describe('App: flags', () => {
       expect(String(features[key])).toBe(row.getAttribute('data-on'));
       const r = within(row);
       expect(r.getByTestId('flag-key').textContent).toBe(key);
+      // At rest one line: the Waffle name is in the key's tooltip; the rest appears when the row opens.
+      expect(r.getByTestId('flag-toggle').getAttribute('title')).toContain(`Waffle flag: ${FLAG_NAMES[key]}`);
+      expect(r.getByTestId('flag-toggle').getAttribute('aria-expanded')).toBe('false');
+      expect(r.queryByTestId('flag-details')).toBeNull();
+      expand(row);
+      expect(r.getByTestId('flag-toggle').getAttribute('aria-expanded')).toBe('true');
       expect(r.getByTestId('flag-name').textContent).toBe(FLAG_NAMES[key]);
       expect(r.getByTestId('flag-state').textContent).toBe(features[key] ? 'on' : 'off');
-      expect(r.getByTestId('flag-source').textContent).toBe('enterprise-learner');
+      expect(r.getByTestId('flag-source').textContent).toBe('LMS · enterprise-learner');
       expect(r.getByTestId('flag-source').getAttribute('title')).toBe('/enterprise/api/v1/enterprise-learner/');
       expect(r.getByTestId('flag-captured').getAttribute('datetime')).toBe(new Date(snap.capturedAt).toISOString());
       expect(r.queryByTestId('flag-changed')).toBeNull();
@@ -105,8 +116,39 @@ describe('App: flags', () => {
     show(ready(tabState({ loads: [load([late, early])] })));
     const row = screen.getByTestId('flag-row');
     expect(row.getAttribute('data-on')).toBe('true');
-    expect(within(row).getByTestId('flag-source').textContent).toBe('BFF learner');
-    expect(within(row).getByTestId('flag-source').getAttribute('title')).toBe('/api/v1/bffs/learner/dashboard/');
+    // The two sources disagreed: the row says so at rest, and shows both values with their times open.
+    expect(within(row).getByTestId('flag-differs').getAttribute('title')).toBe(
+      'Sources differ: LMS (enterprise-learner) said off, BFF (BFF learner) said on',
+    );
+    expand(row);
+    const values = within(row).getAllByTestId('flag-source-value');
+    expect(values.map((v) => [v.getAttribute('data-source'), v.getAttribute('data-on')])).toEqual([
+      ['enterprise-learner', 'false'],
+      ['bff-learner', 'true'],
+    ]);
+    const sources = within(row).getAllByTestId('flag-source');
+    expect(sources.map((e) => e.textContent)).toEqual(['LMS · enterprise-learner', 'BFF · BFF learner']);
+    expect(sources[1]!.getAttribute('title')).toBe('/api/v1/bffs/learner/dashboard/');
+    const times = within(row).getAllByTestId('flag-captured');
+    expect(times.map((t) => t.getAttribute('datetime'))).toEqual([
+      new Date(NOW - 20_000).toISOString(),
+      new Date(NOW - 10_000).toISOString(),
+    ]);
+    expect(within(row).getByTestId('differs-note').textContent).toMatch(/BFF asks the LMS with only your token/);
+  });
+
+  it('a flag both sources agree on is not marked as differing', () => {
+    const key = pick(KNOWN_KEYS);
+    const on = random() < 0.5;
+    const early = snapshot(SOURCES.learner, { features: { [key]: on }, capturedAt: NOW - 20_000 });
+    const late = snapshot(SOURCES.bff, { features: { [key]: on }, capturedAt: NOW - 10_000 });
+    show(ready(tabState({ loads: [load([late, early])] })));
+    const row = screen.getByTestId('flag-row');
+    expect(row.getAttribute('data-differs')).toBeNull();
+    expect(within(row).queryByTestId('flag-differs')).toBeNull();
+    expand(row);
+    expect(within(row).getAllByTestId('flag-source-value')).toHaveLength(2);
+    expect(within(row).queryByTestId('differs-note')).toBeNull();
   });
 
   it('marks a key the extension does not know as "unknown key"', () => {
@@ -249,7 +291,8 @@ describe('App: header', () => {
       loads: [load([older, newer])],
     });
     show(ready(state, `http://localhost:1991/second-enterprise/admin/learners`));
-    expect(screen.getByTestId('environment').textContent).toBe('Devstack · admin portal · localhost:1991');
+    expect(screen.getByTestId('environment').textContent).toBe('Devstack · admin');
+    expect(screen.getByTestId('environment').getAttribute('title')).toBe('Devstack · admin portal · localhost:1991');
     const who = screen.getByTestId('identity');
     expect(within(who).getByTestId('username').textContent).toBe(username);
     expect(within(who).getByTestId('email').textContent).toBe('qa-staff@example.com');
@@ -258,10 +301,15 @@ describe('App: header', () => {
     const roles = within(who)
       .getAllByTestId('role')
       .map((r) => r.textContent);
-    expect(roles).toEqual([
-      'enterprise_learner *',
-      `enterprise_admin ${uuid} (this customer)`,
-      'enterprise_openedx_operator *',
+    expect(roles).toEqual(['learner *', 'admin', 'openedx operator *']);
+    expect(
+      within(who)
+        .getAllByTestId('role')
+        .map((r) => r.getAttribute('title')),
+    ).toEqual([
+      'enterprise_learner for all customers',
+      'enterprise_admin for this customer',
+      'enterprise_openedx_operator for all customers',
     ]);
     const ent = screen.getByTestId('enterprise');
     expect(within(ent).getByTestId('enterprise-name').textContent).toBe(enterpriseName);
@@ -279,10 +327,14 @@ describe('App: header', () => {
 
   it('names the environment of production and stage portals, and other hosts', () => {
     show(ready(null, 'https://portal.stage.edx.org/test-enterprise/admin/learners'));
-    expect(screen.getByTestId('environment').textContent).toBe('Stage · admin portal · portal.stage.edx.org');
+    expect(screen.getByTestId('environment').textContent).toBe('Stage · admin');
+    expect(screen.getByTestId('environment').getAttribute('title')).toBe('Stage · admin portal · portal.stage.edx.org');
     cleanup();
     show(ready(null, 'https://enterprise.edx.org/x'));
-    expect(screen.getByTestId('environment').textContent).toBe('Production · learner portal · enterprise.edx.org');
+    expect(screen.getByTestId('environment').textContent).toBe('Production · learner');
+    expect(screen.getByTestId('environment').getAttribute('title')).toBe(
+      'Production · learner portal · enterprise.edx.org',
+    );
     cleanup();
     const host = `${randomId()}.example.org`;
     show(ready(null, `https://${host}/`));
@@ -531,17 +583,24 @@ describe('App: other views and the enrollment slot', () => {
     expect(screen.getByTestId('error').textContent).toBe(message);
   });
 
-  it('renders per-flag extras in their own area of the row', () => {
+  it('renders per-flag extras in their own area of an expanded row, and only there', () => {
     const { state } = oneLoad();
+    const asked: string[] = [];
     render(
       <App
         view={ready(state)}
         actions={actions()}
         now={() => NOW}
-        renderFlagExtra={(row) => (row.on ? <button type="button">Why is {row.key} on?</button> : null)}
+        renderFlagExtra={(row) => {
+          asked.push(row.key);
+          return row.on ? <button type="button">Why is {row.key} on?</button> : null;
+        }}
       />,
     );
+    expect(asked).toEqual([]);
+    expect(screen.queryAllByTestId('flag-extra')).toHaveLength(0);
     for (const row of rows()) {
+      expand(row);
       const extra = within(row).queryByTestId('flag-extra');
       if (row.getAttribute('data-on') === 'true')
         expect(extra?.querySelector('button')?.textContent).toContain(row.getAttribute('data-key'));
@@ -562,3 +621,101 @@ describe('App: other views and the enrollment slot', () => {
 });
 
 const LMS_URL = SOURCES.learner.url.split('?')[0]!;
+
+describe('App: filter chips and the compact list', () => {
+  function chipCount(id: string): string | null {
+    const chip = screen.queryByTestId(`chip-${id}`);
+    return chip ? (chip.querySelector('.filter-chip__count')?.textContent ?? '') : null;
+  }
+
+  it('counts On, Off, Changed, Differs and Unknown key, and each narrows the list; a second click clears it', () => {
+    const unknown = randomId('brand_new_');
+    const keys = [...KNOWN_KEYS.slice(0, 6), unknown];
+    const before = randomFeatures(keys);
+    const now = { ...before, [keys[0]!]: !before[keys[0]!] };
+    const flip = keys[1]!;
+    const prev = load([snapshot(SOURCES.learner, { features: before, capturedAt: NOW - 60_000 })], NOW - 70_000);
+    const cur = load(
+      [
+        snapshot(SOURCES.learner, { features: now, capturedAt: NOW - 20_000 }),
+        snapshot(SOURCES.bff, { features: { [flip]: !now[flip] }, capturedAt: NOW - 10_000 }),
+      ],
+      NOW - 30_000,
+    );
+    show(ready(tabState({ loads: [cur, prev] })));
+    const final = { ...now, [flip]: !now[flip] };
+    const onKeys = keys.filter((k) => final[k]);
+    expect(chipCount('on')).toBe(String(onKeys.length));
+    expect(chipCount('off')).toBe(String(keys.length - onKeys.length));
+    expect(chipCount('differs')).toBe('1');
+    expect(chipCount('unknown')).toBe('1');
+    // No enrollment answer: no Enrolled chip at all.
+    expect(chipCount('enrolled')).toBeNull();
+    const changed = keys.filter((k) => final[k] !== before[k]);
+    expect(chipCount('changed')).toBe(String(changed.length));
+
+    const chip = (id: string) => screen.getByTestId(`chip-${id}`);
+    fireEvent.click(chip('on'));
+    expect(chip('on').getAttribute('aria-pressed')).toBe('true');
+    expect(keysShown().sort()).toEqual([...onKeys].sort());
+    expect(screen.getByTestId('flag-count').textContent).toContain(`${onKeys.length} shown`);
+    fireEvent.click(chip('differs'));
+    expect(chip('on').getAttribute('aria-pressed')).toBe('false');
+    expect(keysShown()).toEqual([flip]);
+    fireEvent.click(chip('unknown'));
+    expect(keysShown()).toEqual([unknown]);
+    fireEvent.click(chip('changed'));
+    expect(keysShown().sort()).toEqual([...changed].sort());
+    fireEvent.click(chip('changed'));
+    expect(keysShown()).toHaveLength(keys.length);
+  });
+
+  it('chips and the text filter combine; Escape in the filter clears both', () => {
+    const { state, features } = oneLoad();
+    show(ready(state));
+    const off = KNOWN_KEYS.filter((k) => !features[k]);
+    fireEvent.click(screen.getByTestId('chip-off'));
+    const filter = screen.getByTestId('filter');
+    fireEvent.input(filter, { target: { value: off[0] } });
+    expect(keysShown()).toEqual([off[0]]);
+    fireEvent.input(filter, { target: { value: randomId('nothing_') } });
+    expect(screen.getByTestId('no-match').textContent).toMatch(/among Off/);
+    fireEvent.keyDown(filter, { key: 'Escape' });
+    expect(keysShown()).toHaveLength(KNOWN_KEYS.length);
+    expect(screen.getByTestId('chip-off').getAttribute('aria-pressed')).toBe('false');
+  });
+
+  it('the Enrolled chip counts the rows the backend says I am enrolled in; why chips and actions show at rest', () => {
+    const { state, features } = oneLoad();
+    const enrolledKey = pick(KNOWN_KEYS);
+    const describeFlag = (row: { key: string }) =>
+      row.key === enrolledKey
+        ? { why: { text: 'enrolled 7h 59m', title: 'On for you: your enrollment' }, enrolled: true, action: null }
+        : { why: { text: 'staff', title: 'On for: staff' }, enrolled: false, action: { label: 'Enroll…', title: 't' } };
+    render(<App view={ready(state)} actions={actions()} now={() => NOW} describeFlag={describeFlag} />);
+    expect(chipCount('enrolled')).toBe('1');
+    fireEvent.click(screen.getByTestId('chip-enrolled'));
+    expect(keysShown()).toEqual([enrolledKey]);
+    const row = rows()[0]!;
+    expect(within(row).getByTestId('flag-why').textContent).toBe('enrolled 7h 59m');
+    fireEvent.click(screen.getByTestId('chip-enrolled'));
+    const other = rows().find((r) => r.getAttribute('data-key') !== enrolledKey)!;
+    fireEvent.click(within(other).getByTestId('flag-action'));
+    expect(within(other).getByTestId('flag-details')).toBeTruthy();
+    expect(within(other).getByTestId('flag-name').textContent).toBe(FLAG_NAMES[other.getAttribute('data-key')!]);
+    void features;
+  });
+
+  it('keeps a place in the header for extra controls', () => {
+    const { state } = oneLoad();
+    render(
+      <App
+        view={ready(state)}
+        actions={actions()}
+        now={() => NOW}
+        headerExtra={<button type="button">View as user…</button>}
+      />,
+    );
+    expect(within(screen.getByTestId('header-extra')).getByRole('button').textContent).toBe('View as user…');
+  });
+});

@@ -1,19 +1,23 @@
 // The popup, as a pure component: give it a view and actions, it renders. `main.tsx` feeds it real data;
 // tests feed it plain objects. Everything shown came from web pages, so it is rendered as text only.
 import type { ComponentChildren } from 'preact';
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { matchesFilter } from '../core/flags';
 import { markdownReport } from '../core/report';
 import { describeServiceChoice } from '../core/page-services';
 import type { FlagRow, IdentityResult } from '../core/types';
-import { MemoFlagRow } from './FlagRowView';
+import { MemoFlagRow, type FlagSummary } from './FlagRowView';
 import {
   buildModel,
+  CHIPS,
   clockTime,
+  environmentChip,
   environmentText,
   FIRST_ROWS,
+  matchesChip,
   pathOf,
   sourceLabel,
+  type FlagChip,
   type PopupActions,
   type PopupModel,
   type PopupView,
@@ -21,13 +25,21 @@ import {
 } from './model';
 
 export type { PopupActions, PopupView } from './model';
+export type { FlagSummary } from './FlagRowView';
 
 export interface AppProps {
   view: PopupView;
   actions: PopupActions;
   now?: () => number;
-  /** Per-flag controls (enrollment), rendered in each row's own area. */
+  /**
+   * An expanded row's extra sections (why in full, enrollment; what later features add), rendered in
+   * the row's own area under the facts the portal reported. Called only for expanded rows.
+   */
   renderFlagExtra?: (row: FlagRow) => ComponentChildren;
+  /** A row's line at rest: its short "why" chip and its one action. The same object while nothing changed. */
+  describeFlag?: (row: FlagRow) => FlagSummary | null;
+  /** Controls in the header's top line, at its end (e.g. *View as user*). */
+  headerExtra?: ComponentChildren;
   /** A section after the flags (My enrollments, Enroll another user). */
   afterFlags?: ComponentChildren;
 }
@@ -38,7 +50,15 @@ function errorText(e: unknown): string {
   return e instanceof Error && e.message ? e.message : String(e);
 }
 
-export function App({ view, actions, now = Date.now, renderFlagExtra, afterFlags }: AppProps) {
+export function App({
+  view,
+  actions,
+  now = Date.now,
+  renderFlagExtra,
+  describeFlag,
+  headerExtra,
+  afterFlags,
+}: AppProps) {
   if (view.status === 'loading') {
     return (
       <main class="popup">
@@ -59,11 +79,21 @@ export function App({ view, actions, now = Date.now, renderFlagExtra, afterFlags
       </main>
     );
   }
-  return <Ready view={view} actions={actions} now={now} renderFlagExtra={renderFlagExtra} afterFlags={afterFlags} />;
+  return (
+    <Ready
+      view={view}
+      actions={actions}
+      now={now}
+      renderFlagExtra={renderFlagExtra}
+      describeFlag={describeFlag}
+      headerExtra={headerExtra}
+      afterFlags={afterFlags}
+    />
+  );
 }
 
-function Title() {
-  return <h1 class="title">Waffle Inspector</h1>;
+function Title({ hidden = false }: { hidden?: boolean }) {
+  return <h1 class={hidden ? 'visually-hidden' : 'title'}>Waffle Inspector</h1>;
 }
 
 interface ReadyProps {
@@ -71,12 +101,16 @@ interface ReadyProps {
   actions: PopupActions;
   now: () => number;
   renderFlagExtra: ((row: FlagRow) => ComponentChildren) | undefined;
+  describeFlag: ((row: FlagRow) => FlagSummary | null) | undefined;
+  headerExtra: ComponentChildren;
   afterFlags: ComponentChildren;
 }
 
-function Ready({ view, actions, now, renderFlagExtra, afterFlags }: ReadyProps) {
+function Ready({ view, actions, now, renderFlagExtra, describeFlag, headerExtra, afterFlags }: ReadyProps) {
   const model = useMemo(() => buildModel(view), [view]);
   const [filter, setFilter] = useState('');
+  const [chip, setChip] = useState<FlagChip | null>(null);
+  const [open, setOpen] = useState<ReadonlySet<string>>(() => new Set());
   const [status, setStatus] = useState<Status>(null);
   const [busy, setBusy] = useState<'copy' | 'reload' | null>(null);
   // False until the first frame is done: Preact runs effects after its main-thread work (style, layout,
@@ -98,8 +132,40 @@ function Ready({ view, actions, now, renderFlagExtra, afterFlags }: ReadyProps) 
     return () => document.removeEventListener('keydown', onKey);
   }, []);
 
-  const visible = useMemo(() => model.rows.filter((r) => matchesFilter(r, filter)), [model, filter]);
-  const shown = painted || filter.trim() !== '' ? visible : visible.slice(0, FIRST_ROWS);
+  const toggle = useCallback(
+    (key: string) =>
+      setOpen((before) => {
+        const next = new Set(before);
+        if (!next.delete(key)) next.add(key);
+        return next;
+      }),
+    [],
+  );
+
+  const summaries = useMemo(() => {
+    const map = new Map<string, FlagSummary | null>();
+    if (describeFlag) for (const row of model.rows) map.set(row.key, describeFlag(row));
+    return map;
+  }, [model, describeFlag]);
+  const enrolled = (row: FlagRow) => summaries.get(row.key)?.enrolled === true;
+
+  const counts = useMemo(() => {
+    const out = new Map<FlagChip, number>();
+    for (const c of CHIPS) {
+      out.set(c.id, model.rows.filter((r) => matchesChip(r, c.id, model.hasPrevious, enrolled(r))).length);
+    }
+    return out;
+  }, [model, summaries]);
+
+  const visible = useMemo(
+    () =>
+      model.rows.filter(
+        (r) => matchesFilter(r, filter) && (chip === null || matchesChip(r, chip, model.hasPrevious, enrolled(r))),
+      ),
+    [model, filter, chip, summaries],
+  );
+  const filtering = filter.trim() !== '' || chip !== null;
+  const shown = painted || filtering ? visible : visible.slice(0, FIRST_ROWS);
   // One "now" per model, so that rows whose data did not change need not render again.
   const nowMs = useMemo(() => now(), [model, now]);
 
@@ -137,18 +203,37 @@ function Ready({ view, actions, now, renderFlagExtra, afterFlags }: ReadyProps) 
   };
 
   const reloadButton = (
-    <button type="button" data-testid="reload" onClick={() => void reload()} disabled={busy === 'reload'}>
-      Reload tab
+    <button
+      type="button"
+      data-testid="reload"
+      onClick={() => void reload()}
+      disabled={busy === 'reload'}
+      title="Reload the tab"
+    >
+      Reload
     </button>
   );
 
   return (
     <main class="popup">
+      <Title hidden />
       <header class="header">
-        <div class="header__top">
-          <Title />
-          <span class={`env env--${model.context.environment?.id ?? 'other'}`} data-testid="environment">
-            {environmentText(model.context, model.pageUrl)}
+        <div class="header__line">
+          <IdentityView identity={model.identity} enterpriseUuid={model.enterprise?.uuid ?? null} />
+          {headerExtra ? (
+            <div class="header__extra" data-testid="header-extra">
+              {headerExtra}
+            </div>
+          ) : null}
+        </div>
+        <div class="header__line">
+          <EnterpriseView model={model} />
+          <span
+            class={`env env--${model.context.environment?.id ?? 'other'}`}
+            data-testid="environment"
+            title={environmentText(model.context, model.pageUrl)}
+          >
+            {environmentChip(model.context, model.pageUrl)}
           </span>
         </div>
         {model.context.environment ? (
@@ -161,8 +246,6 @@ function Ready({ view, actions, now, renderFlagExtra, afterFlags }: ReadyProps) 
             {describeServiceChoice('enterpriseAccess', model.enterpriseAccess, null)}
           </p>
         ) : null}
-        <IdentityView identity={model.identity} enterpriseUuid={model.enterprise?.uuid ?? null} />
-        <EnterpriseView model={model} />
       </header>
 
       <p
@@ -181,7 +264,13 @@ function Ready({ view, actions, now, renderFlagExtra, afterFlags }: ReadyProps) 
           <h2 id="flags-heading">Flags</h2>
           <span class="count" data-testid="flag-count">
             {model.onCount} of {model.rows.length} on
-            {filter.trim() && model.rows.length ? ` · ${visible.length} shown` : ''}
+            {filtering && model.rows.length ? ` · ${visible.length} shown` : ''}
+          </span>
+          <span class="section-head__actions">
+            <button type="button" data-testid="copy-report" onClick={() => void copy()} disabled={busy === 'copy'}>
+              Copy report
+            </button>
+            {model.warnings.nothingCaptured ? null : reloadButton}
           </span>
         </div>
         <div class="toolbar">
@@ -195,10 +284,11 @@ function Ready({ view, actions, now, renderFlagExtra, afterFlags }: ReadyProps) 
               value={filter}
               onInput={(e) => setFilter(e.currentTarget.value)}
               onKeyDown={(e) => {
-                if (e.key === 'Escape' && filter !== '') {
+                if (e.key === 'Escape' && (filter !== '' || chip !== null)) {
                   e.preventDefault();
                   e.stopPropagation();
                   setFilter('');
+                  setChip(null);
                 }
               }}
               aria-controls="flag-list"
@@ -206,11 +296,28 @@ function Ready({ view, actions, now, renderFlagExtra, afterFlags }: ReadyProps) 
               spellcheck={false}
             />
           </label>
-          <button type="button" data-testid="copy-report" onClick={() => void copy()} disabled={busy === 'copy'}>
-            Copy report
-          </button>
-          {model.warnings.nothingCaptured ? null : reloadButton}
         </div>
+        {model.rows.length > 0 ? (
+          <div class="chips" role="group" aria-label="Show only" data-testid="filter-chips">
+            {CHIPS.map((c) => {
+              const count = counts.get(c.id) ?? 0;
+              if (count === 0 && c.id !== 'on' && c.id !== 'off' && chip !== c.id) return null;
+              return (
+                <button
+                  key={c.id}
+                  type="button"
+                  class={`filter-chip filter-chip--${c.id}`}
+                  data-testid={`chip-${c.id}`}
+                  aria-pressed={chip === c.id}
+                  title={c.title}
+                  onClick={() => setChip(chip === c.id ? null : c.id)}
+                >
+                  {c.label} <span class="filter-chip__count">{count}</span>
+                </button>
+              );
+            })}
+          </div>
+        ) : null}
         {model.rows.length > 0 ? (
           <ul
             class={shown.length < visible.length ? 'flag-list flag-list--first' : 'flag-list'}
@@ -223,16 +330,19 @@ function Ready({ view, actions, now, renderFlagExtra, afterFlags }: ReadyProps) 
                 row={row}
                 now={nowMs}
                 compared={model.hasPrevious}
+                summary={summaries.get(row.key) ?? null}
+                expanded={open.has(row.key)}
+                onToggle={toggle}
+                renderExtra={renderFlagExtra}
                 timing={i === 0 ? 'first-flag' : undefined}
-              >
-                {renderFlagExtra?.(row)}
-              </MemoFlagRow>
+              />
             ))}
           </ul>
         ) : null}
         {model.rows.length > 0 && visible.length === 0 ? (
           <p class="muted" data-testid="no-match">
-            No flag matches “{filter.trim()}”. Press Escape to clear the filter.
+            No flag matches{filter.trim() ? ` “${filter.trim()}”` : ''}
+            {chip ? ` among ${CHIPS.find((c) => c.id === chip)?.label ?? chip}` : ''}. Press Escape to clear the filter.
           </p>
         ) : null}
         {model.vanished.length > 0 ? (
@@ -263,6 +373,11 @@ function isEditable(target: EventTarget | null): boolean {
   return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
 }
 
+/** "learner" for `enterprise_learner`: the chip's text; the full role and its customer are its tooltip. */
+function shortRole(role: string): string {
+  return role.replace(/^enterprise_/, '').replace(/_/g, ' ');
+}
+
 function IdentityView({
   identity,
   enterpriseUuid,
@@ -280,42 +395,46 @@ function IdentityView({
   const u = identity.identity;
   return (
     <section class="identity" data-testid="identity" aria-label="Signed-in user">
-      <div class="identity__who">
-        <strong data-testid="username">{u.username}</strong>
-        {u.email ? (
-          <span class="muted" data-testid="email">
-            {u.email}
-          </span>
-        ) : null}
-        {u.superuser ? (
-          <span class="badge badge--superuser" data-testid="badge-superuser">
-            superuser
-          </span>
-        ) : null}
-        {u.staff ? (
-          <span class="badge badge--staff" data-testid="badge-staff">
-            staff
-          </span>
-        ) : null}
-        {identity.status === 'expired' ? (
-          <span class="badge badge--expired" data-testid="badge-expired">
-            token expired
-          </span>
-        ) : null}
-      </div>
+      <strong class="ellipsis identity__name" data-testid="username" title={u.username}>
+        {u.username}
+      </strong>
+      {u.email ? (
+        <span class="muted ellipsis identity__email" data-testid="email" title={u.email}>
+          {u.email}
+        </span>
+      ) : null}
+      {u.superuser ? (
+        <span class="badge badge--superuser" data-testid="badge-superuser">
+          superuser
+        </span>
+      ) : null}
+      {u.staff ? (
+        <span class="badge badge--staff" data-testid="badge-staff">
+          staff
+        </span>
+      ) : null}
+      {identity.status === 'expired' ? (
+        <span class="badge badge--expired" data-testid="badge-expired">
+          token expired
+        </span>
+      ) : null}
       {u.roles.length > 0 ? (
         <ul class="roles" aria-label="Enterprise roles">
-          {u.roles.map((r, i) => (
-            <li key={`${r.role}:${r.context}:${i}`} data-testid="role">
-              <span class="role__name">{r.role}</span>{' '}
-              <code class="role__context" title={r.context === '*' ? 'All customers' : 'Customer uuid'}>
-                {r.context}
-              </code>
-              {enterpriseUuid !== null && r.context === enterpriseUuid ? (
-                <span class="muted"> (this customer)</span>
-              ) : null}
-            </li>
-          ))}
+          {u.roles.map((r, i) => {
+            const here = enterpriseUuid !== null && r.context === enterpriseUuid;
+            const where = r.context === '*' ? 'all customers' : here ? 'this customer' : `customer ${r.context}`;
+            return (
+              <li
+                key={`${r.role}:${r.context}:${i}`}
+                class={`badge role${here || r.context === '*' ? ' role--here' : ''}`}
+                data-testid="role"
+                title={`${r.role} for ${where}`}
+              >
+                {shortRole(r.role)}
+                {r.context === '*' ? ' *' : ''}
+              </li>
+            );
+          })}
         </ul>
       ) : null}
     </section>
@@ -325,17 +444,17 @@ function IdentityView({
 function EnterpriseView({ model }: { model: PopupModel }) {
   const e = model.enterprise;
   return (
-    <section class="enterprise" data-testid="enterprise" aria-label="Enterprise customer">
+    <section class="enterprise ellipsis" data-testid="enterprise" aria-label="Enterprise customer">
       {e ? (
-        <>
+        <span title={`${e.name}\n${e.slug}\n${e.uuid}`}>
           <strong data-testid="enterprise-name">{e.name}</strong>{' '}
           <span class="muted" data-testid="enterprise-slug">
             {e.slug}
-          </span>
-          <code class="enterprise__uuid" data-testid="enterprise-uuid">
+          </span>{' '}
+          <code class="muted" data-testid="enterprise-uuid">
             {e.uuid}
           </code>
-        </>
+        </span>
       ) : (
         <span class="muted">No enterprise customer seen yet</span>
       )}

@@ -6,13 +6,18 @@ import { detectContext } from '../core/environment';
 import { failed } from '../core/backend-error';
 import { chooseService } from '../core/page-services';
 import { askTab } from '../platform/messaging';
-import { App } from './App';
+import { flagNameFor } from '../core/flag-names';
+import type { FlagRow } from '../core/types';
+import { App, type FlagSummary } from './App';
+import { flagSummary } from './enroll/summary';
 import { popupActions } from './actions';
 import { EnrollmentPanel } from './enroll/EnrollmentPanel';
 import { FlagEnrollment } from './enroll/FlagEnrollment';
 import { useEnrollment, type AskBackend, type ExpectationStore } from './enroll/useEnrollment';
 import { loadExpectations, saveExpectation } from './enroll/expectations';
 import type { PopupActions, PopupView } from './model';
+import { browserTestingCookies } from './testing/cookies';
+import { TestingMode } from './testing/TestingMode';
 import { useEnvironments } from './useEnvironments';
 import { useTabState } from './useTabState';
 import './styles.css';
@@ -70,11 +75,41 @@ function ReadyPopup({
     reload: actions.reload,
     now: Date.now,
   });
+  // The lines at rest change with the LMS's answer, and their countdowns once a minute ("7h 59m" left,
+  // as the countdown in the open row says: the end of the current minute).
+  const minute = Math.floor(Date.now() / 60_000);
+  const { load, byName } = enrollment;
+  const describeFlag = useMemo(() => {
+    const canEnrollSelf = load.status === 'ready' && load.data.permissions.canEnrollSelf;
+    return (row: FlagRow): FlagSummary | null => {
+      const name = row.flag ?? flagNameFor(row.key);
+      const info = name ? byName.get(name) : undefined;
+      return info ? flagSummary(info, canEnrollSelf, (minute + 1) * 60_000) : null;
+    };
+  }, [load, byName, minute]);
+  // Testing mode for a flag whose Waffle `testing` is on (and `everyone` unset, which would win), on
+  // the LMS the page calls.
+  const renderFlagExtra = (row: FlagRow) => {
+    const name = row.flag ?? flagNameFor(row.key);
+    const info = name ? byName.get(name) : undefined;
+    const lms = enrollment.lms;
+    const testing =
+      lms !== null && info?.criteria.testing && info.criteria.everyone === null ? (
+        <TestingMode flag={info.name} lms={lms} cookies={browserTestingCookies} reload={actions.reload} />
+      ) : null;
+    return (
+      <>
+        <FlagEnrollment enrollment={enrollment} row={row} />
+        {testing}
+      </>
+    );
+  };
   return (
     <App
       view={view}
       actions={actions}
-      renderFlagExtra={(row) => <FlagEnrollment enrollment={enrollment} row={row} />}
+      renderFlagExtra={renderFlagExtra}
+      describeFlag={describeFlag}
       afterFlags={<EnrollmentPanel enrollment={enrollment} />}
     />
   );

@@ -17,13 +17,13 @@ import type {
 } from '../core/types';
 
 /**
- * Flag rows in the popup's first frame: more than its 600 px show (a row is at least ~60 px tall, and
- * the header takes 120-240 px: 6-8 rows are in view). The rest follow right after that frame (a tab
+ * Flag rows in the popup's first frame: more than its 600 px show (a row is one ~27 px line at rest,
+ * and the header, toolbar and chips take ~140 px: 16-17 rows are in view). The rest follow right after that frame (a tab
  * may report 500 flags: building, styling, laying out and painting all of them first would keep the
  * popup blank for tens of milliseconds, and every row more in the first frame delays it;
  * docs/BENCHMARKS.md).
  */
-export const FIRST_ROWS = 12;
+export const FIRST_ROWS = 20;
 
 /** What the popup has to show: still asking, an answer (possibly "nothing"), or why it could not ask. */
 export type PopupView = { status: 'loading' } | { status: 'error'; message: string } | ReadyView;
@@ -130,6 +130,41 @@ export function sourceLabel(source: SourceId | null): string {
   return source === null ? 'unknown source' : coreSourceLabel(source);
 }
 
+/** Which service evaluated a source's flags: the BFF (enterprise-access) or the LMS itself. */
+export function sourceSide(source: SourceId): 'BFF' | 'LMS' {
+  return source === 'bff-learner' ? 'BFF' : 'LMS';
+}
+
+/** The filter chips beside the search, each a question about a row. */
+export type FlagChip = 'on' | 'off' | 'enrolled' | 'changed' | 'differs' | 'unknown';
+
+export const CHIPS: readonly { id: FlagChip; label: string; title: string }[] = [
+  { id: 'on', label: 'On', title: 'Flags that read on' },
+  { id: 'off', label: 'Off', title: 'Flags that read off' },
+  { id: 'enrolled', label: 'Enrolled', title: 'Flags you hold a live enrollment in' },
+  { id: 'changed', label: 'Changed', title: 'Flags whose value changed since the previous load' },
+  { id: 'differs', label: 'Differs', title: 'Flags on which the LMS and the BFF disagreed in this load' },
+  { id: 'unknown', label: 'Unknown key', title: "Keys not in the extension's table of Waffle flags" },
+];
+
+/** Whether a row answers a chip's question. `enrolled` comes from the backend's answer, when there is one. */
+export function matchesChip(row: FlagRow, chip: FlagChip, compared: boolean, enrolled: boolean): boolean {
+  switch (chip) {
+    case 'on':
+      return row.on;
+    case 'off':
+      return !row.on;
+    case 'enrolled':
+      return enrolled;
+    case 'changed':
+      return compared && row.changed;
+    case 'differs':
+      return row.differs;
+    case 'unknown':
+      return row.flag === null;
+  }
+}
+
 /** Method-less endpoint of a URL: its path, never its query (which may carry a username or an email). */
 export function pathOf(url: string): string {
   try {
@@ -169,6 +204,12 @@ export function ago(ms: number, now: number): string {
   const h = Math.floor(min / 60);
   if (h < 48) return `${h} h ago`;
   return `${Math.floor(h / 24)} d ago`;
+}
+
+/** The environment chip's text: which environment and portal; the host when it is another host. */
+export function environmentChip(context: PageContext, pageUrl: string | null): string {
+  if (!context.environment) return environmentText(context, pageUrl);
+  return context.portal ? `${context.environment.label} · ${context.portal}` : context.environment.label;
 }
 
 export function environmentText(context: PageContext, pageUrl: string | null): string {

@@ -76,6 +76,10 @@ describe('accessibility (axe-core) in chromium', () => {
     const popup = await session.openPopup(page);
     await popup.waitForSelector('[data-testid="flag-row"]', { timeout: 15_000 });
     await popup.waitForSelector('[data-testid="warning-superuser"]', { timeout: 15_000 });
+    // An open row, a pressed filter chip and a row that says its sources differ are in the picture too.
+    await popup.click('[data-testid="flag-row"] [data-testid="flag-toggle"]');
+    await popup.waitForSelector('[data-testid="flag-details"]');
+    await popup.click('[data-testid="chip-on"]');
     expect(await violations(popup, theme)).toEqual([]);
     await popup.close();
     await page.close();

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FLAG_NAMES } from '../../src/core/flag-names';
 import { REPO_ROOT } from '../fixtures';
 import { BROWSERS, launch, type Session } from './browsers';
-import { randomPortal, startStandin, type Standin } from './standin';
-import { randomToken } from '../random';
+import { random, randomToken } from '../random';
+import { MORE_FIXTURES, randomPortal, startStandin, type Standin } from './standin';
 
 async function rowsOf(popup: Page): Promise<Record<string, boolean>> {
   return popup.$$eval('[data-testid="flag-row"]', (rows) =>
@@ -36,7 +36,12 @@ describe.each(BROWSERS)('capture in %s', (browserName) => {
   }));
   const { username, enterprise } = options;
 
+  // A key both the LMS and the BFF report, with opposite values: the row must say they differ.
+  const disputed = Object.keys(FLAG_NAMES)[5]!;
+
   beforeAll(async () => {
+    options.learnerFeatures = { ...options.learnerFeatures, [disputed]: true };
+    options.bffFeatures = { ...options.bffFeatures, [disputed]: false };
     [standin, session] = await Promise.all([startStandin(options), launch(browserName)]);
   });
 
@@ -58,6 +63,27 @@ describe.each(BROWSERS)('capture in %s', (browserName) => {
     const popup = await session.openPopup(page);
     await waitForRows(popup, Object.keys(expected).length);
     expect(await rowsOf(popup)).toEqual(expected);
+
+    // Sources that disagree in one load: the row says so at rest, with both values when open.
+    const differing = await popup.$$eval('[data-testid="flag-row"][data-differs="true"]', (rows) =>
+      rows.map((r) => r.getAttribute('data-key')),
+    );
+    const overlap = Object.keys(options.learnerFeatures).filter((k) => k in options.bffFeatures);
+    expect(differing.sort()).toEqual(
+      overlap.filter((k) => options.learnerFeatures[k] !== options.bffFeatures[k]).sort(),
+    );
+    expect(differing).toContain(disputed);
+
+    // Open every row: its Waffle name, sources and times are in its details.
+    await popup.$$eval('[data-testid="flag-toggle"]', (els) => els.forEach((e) => (e as HTMLButtonElement).click()));
+    await popup.waitForSelector(`[data-key="${disputed}"] [data-testid="differs-note"]`);
+    const values = await popup.$$eval(`[data-key="${disputed}"] [data-testid="flag-source-value"]`, (els) =>
+      els.map((e) => [e.getAttribute('data-source'), e.getAttribute('data-on')]),
+    );
+    expect(values).toEqual([
+      ['enterprise-learner', 'true'],
+      ['bff-learner', 'false'],
+    ]);
 
     // Both sources are there: the <head> axios call was captured, not only the later fetch.
     const sources = await popup.$$eval('[data-testid="flag-row"] [data-testid="flag-source"]', (els) =>
@@ -96,11 +122,55 @@ describe.each(BROWSERS)('capture in %s', (browserName) => {
 
     const dir = process.env['WI_UPDATE_SCREENSHOT'] ? join(REPO_ROOT, 'docs', 'images') : join(REPO_ROOT, 'artifacts');
     mkdirSync(dir, { recursive: true });
+    await popup.$$eval('[data-testid="flag-toggle"][aria-expanded="true"]', (els) =>
+      els.forEach((e) => (e as HTMLButtonElement).click()),
+    );
     await popup.setViewport({ width: 420, height: 640 });
     await popup.screenshot({
       path: join(dir, browserName === 'chromium' ? 'popup.png' : `popup-${browserName}.png`),
       fullPage: true,
     });
+    await popup.close();
+    await page.close();
+  });
+
+  it('captures every other endpoint that carries the map: with_access_to, support_tool, BFF routes', async () => {
+    const paths = Object.keys(MORE_FIXTURES);
+    const per = Object.fromEntries(paths.map((p) => [p, { [`more_${randomToken()}`]: random() < 0.5 }]));
+    options.moreFeatures = per;
+    const page = await session.newPage();
+    await page.goto(`${standin.portal}/${enterprise.slug}`);
+    await page.waitForFunction(() => (window as unknown as { __pending: number }).__pending === 0);
+    // The page calls each endpoint as the portals do (GET for the LMS lists, POST for the BFF routes).
+    await page.evaluate(
+      (api, list) =>
+        Promise.all(
+          list.map((p) =>
+            fetch(api + p + (p.includes('bffs') ? '' : '?permissions=x'), {
+              method: p.includes('bffs') ? 'POST' : 'GET',
+              credentials: 'include',
+              headers: { 'content-type': 'application/json' },
+              body: p.includes('bffs') ? '{}' : undefined,
+            }).then((r) => r.json()),
+          ),
+        ),
+      standin.api,
+      paths,
+    );
+    const popup = await session.openPopup(page);
+    for (const [path, features] of Object.entries(per)) {
+      const [key, on] = Object.entries(features)[0]!;
+      await popup.waitForSelector(`[data-testid="flag-row"][data-key="${key}"][data-on="${on}"]`, {
+        timeout: 15_000,
+      });
+      await popup.click(`[data-key="${key}"] [data-testid="flag-toggle"]`);
+      const source = await popup.$eval(`[data-key="${key}"] [data-testid="flag-source"]`, (e) =>
+        e.getAttribute('title'),
+      );
+      expect(source).toBe(path);
+    }
+    expect(await popup.$('[data-testid="diagnostics"]')).toBeNull();
+    options.moreFeatures = undefined;
     await popup.close();
     await page.close();
   });

@@ -28,10 +28,20 @@ async function portal(session: Session, url = LEARNER_PORTAL): Promise<Page> {
   return page;
 }
 
-/** Opens the popup and waits until the backend's answer (controls, read-only note or an error) is shown. */
+/** Opens a flag's row in place (its details, why in full, the enrollment controls), once. */
+async function expand(popup: Page, key: string): Promise<void> {
+  const toggle = `${row(key)} [data-testid="flag-toggle"]`;
+  await popup.waitForSelector(toggle, { timeout: 15_000 });
+  if ((await popup.$eval(toggle, (el) => el.getAttribute('aria-expanded'))) !== 'true') await popup.click(toggle);
+}
+
+/**
+ * Opens the popup and waits until the backend's answer (controls, read-only note or an error) is shown;
+ * the row of `key`, the flag under test, is opened.
+ */
 async function popupWithBackend(session: Session, page: Page, key?: string): Promise<Page> {
   const popup = await session.openPopup(page);
-  if (key) await popup.waitForSelector(`${row(key)}`, { timeout: 15_000 });
+  if (key) await expand(popup, key);
   await popup.waitForFunction(() => !document.querySelector('[data-testid="backend-loading"]'), { timeout: 15_000 });
   return popup;
 }
@@ -96,7 +106,12 @@ describe.each(BROWSERS)('enrollment against the devstack in %s', (browserName) =
     let popup = await popupWithBackend(session, page, OFF_FOR_ALL.key);
     expect(await isOn(popup, OFF_FOR_ALL.key)).toBe(false);
     expect(await text(popup, `${row(OFF_FOR_ALL.key)} [data-testid="why"]`)).toMatch(/Off for you/);
+    // At rest, each line has its short why and its one action.
+    expect(await text(popup, `${row(OFF_FOR_ALL.key)} [data-testid="flag-why"]`)).toBe('off for all');
+    expect(await text(popup, `${row(OFF_FOR_ALL.key)} [data-testid="flag-action"]`)).toBe('Enroll…');
+    expect(await text(popup, `${row(STAFF_FLAG.key)} [data-testid="flag-why"]`)).toBe('staff');
     // Why a staff flag is on for staff.
+    await expand(popup, STAFF_FLAG.key);
     expect(await text(popup, `${row(STAFF_FLAG.key)} [data-testid="why"]`)).toMatch(/On for you: .*staff/);
 
     const reason = `QA-${Date.now()}: try the AI pathways`;
@@ -152,7 +167,9 @@ describe.each(BROWSERS)('enrollment against the devstack in %s', (browserName) =
     const popup = await popupWithBackend(session, page, OFF_FOR_ALL.key);
     expect(await text(popup, '[data-testid="read-only"]')).toMatch(/Read-only: .*staff/);
     expect(
-      await popup.$$('[data-testid="enroll-open"], [data-testid="revoke"], [data-testid="enroll-other"]'),
+      await popup.$$(
+        '[data-testid="enroll-open"], [data-testid="revoke"], [data-testid="enroll-other"], [data-testid="flag-action"]',
+      ),
     ).toHaveLength(0);
     const status = await page.evaluate(
       (lms) => fetch(`${lms}/api/waffle-enrollments/v1/flags/`, { credentials: 'include' }).then((r) => r.status),

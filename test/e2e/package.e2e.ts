@@ -29,6 +29,7 @@ type Manifest = Record<string, unknown> & {
   permissions: string[];
   host_permissions: string[];
   optional_host_permissions: string[];
+  optional_permissions?: string[];
   content_scripts: { matches: string[]; js: string[]; run_at: string; world?: string; all_frames?: boolean }[];
 };
 
@@ -66,7 +67,8 @@ describe.each(BUILDS)('the $browser manifest', ({ browser, dir }) => {
     expect([...m.host_permissions].sort()).toEqual([...STATIC_HOST_PATTERNS]);
     // Custom hosts are asked for one by one at run time, never granted at install.
     expect(m.optional_host_permissions).toEqual(['https://*/*', 'http://*.localhost/*']);
-    expect(m).not.toHaveProperty('optional_permissions');
+    // Testing mode asks for cookies when the user first forces a flag, never at install.
+    expect(m.optional_permissions).toEqual(['cookies']);
     expect(JSON.stringify(m)).not.toMatch(/<all_urls>|\*:\/\/\*\/|"file:|"tabs"|"cookies"|"webRequest|"debugger"/);
   });
 

@@ -18,6 +18,11 @@ export interface StandinOptions {
   cookies?: Record<string, string>;
   /** Host name of the portal's origin (default `localhost`), e.g. `acme.localhost` for a custom environment. */
   portalHost?: string;
+  /**
+   * The other endpoints that carry the map (with_access_to, support_tool, BFF routes), by path: each
+   * answers its recorded shape with these features. The page calls them only when a test asks it to.
+   */
+  moreFeatures?: Record<string, Record<string, boolean>>;
   /** Body overrides per path (raw text), for hostile-server tests. */
   rawBodies?: Record<string, { status?: number; contentType?: string; body: string }>;
 }
@@ -30,6 +35,16 @@ export interface Standin {
 }
 
 const AXIOS = readFileSync(join(REPO_ROOT, 'node_modules', 'axios', 'dist', 'axios.min.js'), 'utf8');
+
+/** The recorded shape each of the other endpoints answers with. */
+export const MORE_FIXTURES: Record<string, string> = {
+  '/enterprise/api/v1/enterprise-customer/with_access_to/':
+    'lms-enterprise-api-v1-enterprise-customer-with_access_to.json',
+  '/enterprise/api/v1/enterprise-customer/support_tool/': 'lms-enterprise-api-v1-enterprise-customer-support_tool.json',
+  '/api/v1/bffs/learner/search/': 'enterprise-access-api-v1-bffs-learner-search.json',
+  '/api/v1/bffs/learner/academy/': 'enterprise-access-api-v1-bffs-learner-academy.json',
+  '/api/v1/bffs/learner/skills-quiz/': 'enterprise-access-api-v1-bffs-learner-skills-quiz.json',
+};
 
 async function listen(server: Server, host = 'localhost'): Promise<string> {
   return `http://${host}:${await listenOnLoopback(server)}`;
@@ -104,6 +119,14 @@ export async function startStandin(options: StandinOptions): Promise<Standin> {
     return JSON.stringify(body);
   };
 
+  const moreBody = (path: string, features: Record<string, boolean>) => {
+    const body = fixture<Record<string, unknown>>(
+      MORE_FIXTURES[path] ?? 'enterprise-access-api-v1-bffs-learner-dashboard.json',
+    );
+    body['enterprise_features'] = features;
+    return JSON.stringify(body);
+  };
+
   api.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', apiOrigin);
     requests.push(`${req.method} ${url.pathname}`);
@@ -126,6 +149,15 @@ export async function startStandin(options: StandinOptions): Promise<Standin> {
       req.on('end', () => {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(bffBody());
+      });
+      return;
+    }
+    const more = options.moreFeatures?.[url.pathname];
+    if (more) {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(moreBody(url.pathname, more));
       });
       return;
     }

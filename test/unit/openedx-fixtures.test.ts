@@ -130,6 +130,11 @@ const SHAPES: Record<string, Shape> = {
   'lms-enterprise-api-v1-enterprise-learner.json': paginated(ENTERPRISE_CUSTOMER_USER),
   'lms-enterprise-api-v1-enterprise-customer-dashboard_list.json': paginated(ENTERPRISE_CUSTOMER),
   'enterprise-access-api-v1-bffs-learner-dashboard.json': BFF_LEARNER_DASHBOARD,
+  'lms-enterprise-api-v1-enterprise-customer-with_access_to.json': paginated(ENTERPRISE_CUSTOMER),
+  'lms-enterprise-api-v1-enterprise-customer-support_tool.json': paginated(ENTERPRISE_CUSTOMER),
+  'enterprise-access-api-v1-bffs-learner-search.json': BFF_LEARNER_DASHBOARD,
+  'enterprise-access-api-v1-bffs-learner-academy.json': BFF_LEARNER_DASHBOARD,
+  'enterprise-access-api-v1-bffs-learner-skills-quiz.json': BFF_LEARNER_DASHBOARD,
 };
 
 /** Paths (a.b.c) of fields in `value` that `shape` does not have. */

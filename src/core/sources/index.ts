@@ -2,6 +2,8 @@
 import { bffLearner } from './bff-learner';
 import { enterpriseCustomer } from './enterprise-customer';
 import { enterpriseCustomerDashboardList } from './enterprise-customer-dashboard-list';
+import { enterpriseCustomerSupportTool } from './enterprise-customer-support-tool';
+import { enterpriseCustomerWithAccessTo } from './enterprise-customer-with-access-to';
 import { enterpriseLearner } from './enterprise-learner';
 import type { SourceRule } from './rule';
 
@@ -9,6 +11,8 @@ export const SOURCES: readonly SourceRule[] = [
   enterpriseLearner,
   enterpriseCustomer,
   enterpriseCustomerDashboardList,
+  enterpriseCustomerWithAccessTo,
+  enterpriseCustomerSupportTool,
   bffLearner,
 ];
 

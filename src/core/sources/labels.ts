@@ -6,6 +6,8 @@ export const SOURCE_LABELS: Readonly<Record<SourceId, string>> = {
   'enterprise-learner': 'enterprise-learner',
   'enterprise-customer': 'enterprise-customer',
   'enterprise-customer-dashboard-list': 'enterprise-customer/dashboard_list',
+  'enterprise-customer-with-access-to': 'enterprise-customer/with_access_to',
+  'enterprise-customer-support-tool': 'enterprise-customer/support_tool',
   'bff-learner': 'BFF learner',
 };
 

@@ -109,6 +109,10 @@ describe('source rules on the recorded fixtures', () => {
       '/enterprise/api/v1/enterprise-learner',
       '/enterprise/api/v1/enterprise-customer/',
       '/enterprise/api/v1/enterprise-customer/dashboard_list/',
+      '/enterprise/api/v1/enterprise-customer/with_access_to/',
+      '/enterprise/api/v1/enterprise-customer/support_tool/',
+      '/enterprise/api/v1/enterprise-customer/basic_list/',
+      '/enterprise/api/v1/enterprise-customer/with_access_to/x/',
       '/api/v1/bffs/learner/dashboard/',
       '/api/v1/bffs/learner/skills-quiz/',
       '/api/v1/bffs/learner/',
@@ -126,6 +130,8 @@ describe('source rules on the recorded fixtures', () => {
       'enterprise-learner',
       'enterprise-customer',
       'enterprise-customer-dashboard-list',
+      'enterprise-customer-with-access-to',
+      'enterprise-customer-support-tool',
       'bff-learner',
     ]);
   });

@@ -146,7 +146,16 @@ function Harness({ api, state }: { api: AskBackend; state: TabState }) {
       <div data-testid="flag-row">
         <FlagEnrollment
           enrollment={e}
-          row={{ ...row, source: 'enterprise-learner', url: LMS, capturedAt: NOW, previous: undefined, changed: false }}
+          row={{
+            ...row,
+            source: 'enterprise-learner',
+            url: LMS,
+            capturedAt: NOW,
+            values: [{ source: 'enterprise-learner', url: LMS, capturedAt: NOW, on: row.on }],
+            differs: false,
+            previous: undefined,
+            changed: false,
+          }}
         />
       </div>
       <EnrollmentPanel enrollment={e} />

@@ -131,6 +131,8 @@ const row = (key: string, name: string | null, on = false): FlagRow => ({
   source: 'enterprise-learner',
   url: `${LMS}/x`,
   capturedAt: NOW,
+  values: [{ source: 'enterprise-learner', url: `${LMS}/x`, capturedAt: NOW, on }],
+  differs: false,
   previous: undefined,
   changed: false,
 });

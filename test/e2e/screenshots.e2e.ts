@@ -1,0 +1,128 @@
+// The README's pictures, taken from the real devstack in Chromium at the popup's default size, light and
+// dark: staff on a learner page, a learner read-only, the open row of a live enrollment, the options page.
+// They go to artifacts/, and to docs/images/ with WI_UPDATE_SCREENSHOT=1 (`node scripts/screenshots.mjs`).
+// Each picture also checks what it is meant to show, so a broken page fails here instead of in the README.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../fixtures';
+import { launch, type Session } from './browsers';
+import { signInBrowser, startTestDevstack, type TestDevstack } from './devstack';
+
+const LEARNER_PORTAL = 'http://localhost:8734/test-enterprise';
+const OFF_FOR_ALL = 'enterprise_ai_pathways_operator_enabled';
+const THEMES = ['light', 'dark'] as const;
+/** Chromium's largest popup is 800 x 600; ours is 400 px wide. */
+const POPUP_SIZE = { width: 400, height: 600 };
+
+const row = (key: string) => `[data-testid="flag-row"][data-key="${key}"]`;
+
+async function picture(page: Page, name: string): Promise<void> {
+  const dir = process.env['WI_UPDATE_SCREENSHOT'] ? join(REPO_ROOT, 'docs', 'images') : join(REPO_ROOT, 'artifacts');
+  mkdirSync(dir, { recursive: true });
+  for (const theme of THEMES) {
+    await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: theme }]);
+    await page.screenshot({ path: join(dir, `${name}-${theme}.png`) });
+  }
+  await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'light' }]);
+}
+
+/** The popup for `page`, at its default size, once the LMS has answered (controls or read-only). */
+async function popupOf(session: Session, page: Page): Promise<Page> {
+  const popup = await session.openPopup(page);
+  await popup.setViewport(POPUP_SIZE);
+  await popup.waitForSelector('[data-testid="flag-row"]', { timeout: 15_000 });
+  await popup.waitForFunction(() => !document.querySelector('[data-testid="backend-loading"]'), { timeout: 15_000 });
+  // The filter has the focus on open; the pictures show the list without the focus ring.
+  await popup.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  return popup;
+}
+
+/** Whether the whole of an element is inside the popup's default size (no scrolling). */
+function inView(popup: Page, selector: string): Promise<boolean> {
+  return popup.$eval(selector, (el) => el.getBoundingClientRect().bottom <= window.innerHeight);
+}
+
+describe('README screenshots in chromium', () => {
+  let devstack: TestDevstack;
+  let session: Session;
+
+  beforeAll(async () => {
+    [devstack, session] = await Promise.all([startTestDevstack(), launch('chromium')]);
+  });
+  afterAll(async () => {
+    await session?.close();
+    await devstack?.stop();
+  });
+
+  it('staff on a learner page: the header and all ten flags fit without scrolling', async () => {
+    await signInBrowser(session.browser, devstack.urls.lms, 'staff');
+    const page = await session.newPage();
+    await page.goto(LEARNER_PORTAL);
+    const popup = await popupOf(session, page);
+    await popup.waitForFunction(() => document.querySelectorAll('[data-testid="flag-row"]').length === 10, {
+      timeout: 15_000,
+    });
+    await popup.waitForSelector('[data-testid="flag-why"]', { timeout: 15_000 });
+    expect(await inView(popup, '[data-testid="flag-row"]:last-child')).toBe(true);
+    // Nothing in the header or a row wraps: each is one line.
+    const lines = await popup.$$eval('.header__line, .flag__line', (els) =>
+      els.map((e) => Math.round(e.getBoundingClientRect().height)),
+    );
+    expect(Math.max(...lines)).toBeLessThanOrEqual(30);
+    await picture(popup, 'popup-staff');
+    await popup.close();
+    await page.close();
+  });
+
+  it('the open row of a live enrollment, with its countdown and Revoke', async () => {
+    await signInBrowser(session.browser, devstack.urls.lms, 'staff');
+    const page = await session.newPage();
+    await page.goto(LEARNER_PORTAL);
+    let popup = await popupOf(session, page);
+    await popup.click(`${row(OFF_FOR_ALL)} [data-testid="flag-action"]`);
+    await popup.click(`${row(OFF_FOR_ALL)} [data-testid="enroll-open"]`);
+    await popup.type(`${row(OFF_FOR_ALL)} [data-testid="enroll-reason"]`, 'QA-1234: try AI pathways before launch');
+    await popup.click(`${row(OFF_FOR_ALL)} [data-testid="enroll-submit"]`);
+    await popup.waitForSelector(`${row(OFF_FOR_ALL)} [data-testid="reload-to-verify"]`, { timeout: 15_000 });
+    const navigated = page.waitForNavigation();
+    await popup.click(`${row(OFF_FOR_ALL)} [data-testid="reload-to-verify"]`);
+    await navigated;
+    await popup.close().catch(() => undefined);
+    popup = await popupOf(session, page);
+    await popup.waitForSelector(`${row(OFF_FOR_ALL)}[data-on="true"]`, { timeout: 15_000 });
+    await popup.click(`${row(OFF_FOR_ALL)} [data-testid="flag-toggle"]`);
+    await popup.waitForSelector(`${row(OFF_FOR_ALL)} [data-testid="verify"][data-verdict="confirmed"]`, {
+      timeout: 15_000,
+    });
+    expect(await popup.$eval(`${row(OFF_FOR_ALL)} [data-testid="flag-why"]`, (e) => e.textContent)).toMatch(
+      /^enrolled \d+h \d\dm$/,
+    );
+    await picture(popup, 'popup-enrolled');
+    await popup.click(`${row(OFF_FOR_ALL)} [data-testid="revoke"]`);
+    await popup.waitForSelector(`${row(OFF_FOR_ALL)} [data-testid="reload-to-verify"]`, { timeout: 15_000 });
+    await popup.close();
+    await page.close();
+  });
+
+  it('a learner: the flags read-only', async () => {
+    await signInBrowser(session.browser, devstack.urls.lms, 'learner');
+    const page = await session.newPage();
+    await page.goto(LEARNER_PORTAL);
+    const popup = await popupOf(session, page);
+    await popup.waitForSelector('[data-testid="read-only"]', { timeout: 15_000 });
+    expect(await popup.$('[data-testid="flag-action"]')).toBeNull();
+    await picture(popup, 'popup-learner');
+    await popup.close();
+    await page.close();
+  });
+
+  it('the options page', async () => {
+    const page = await session.openExtensionPage('src/options/index.html');
+    await page.setViewport({ width: 900, height: 700 });
+    await page.waitForSelector('[data-testid="no-custom"]', { timeout: 15_000 });
+    await picture(page, 'options');
+    await page.close();
+  });
+});
