@@ -9,6 +9,7 @@ of generated requests per endpoint. A new endpoint is one line in ``ENDPOINTS``.
 import json
 import os
 import random
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import quote, urlencode
@@ -24,6 +25,7 @@ from hypothesis import strategies as st
 from waffle.models import Flag
 
 from waffle_enrollments import services
+from waffle_enrollments.customer_models import CustomerAuditEntry, CustomerEnrollment
 from waffle_enrollments.models import AuditEntry, Enrollment, UserLookup
 
 from .conftest import API, make_user
@@ -52,6 +54,13 @@ ENDPOINTS = [
     Endpoint("lookups/", params=("limit",)),
     Endpoint("enrollments/", params=("flag", "user", "state", "limit", "offset"), fields=ENROLLMENT_FIELDS),
     Endpoint("enrollments/{id}/", fields=("reason",)),
+    Endpoint(
+        "customer-enrollments/",
+        params=("flag", "enterprise_customer", "state", "limit", "offset"),
+        fields=("flag", "enterprise_customer", "duration", "expires_at", "reason"),
+    ),
+    Endpoint("customer-enrollments/{id}/"),
+    Endpoint("enterprise-customers/{id}/"),
 ]
 
 METHODS = ["GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS", "TRACE", "PROPFIND", "get"]
@@ -232,6 +241,8 @@ def _snapshot():
     members = q(Flag.users.through._meta.db_table)
     flags = q(Flag._meta.db_table)
     lookups = q(UserLookup._meta.db_table)
+    customer = q(CustomerEnrollment._meta.db_table)
+    customer_audit = q(CustomerAuditEntry._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT (SELECT COUNT(*) FROM {enrollments}), (SELECT MAX(id) FROM {enrollments}),"
@@ -240,6 +251,8 @@ def _snapshot():
             f" (SELECT COUNT(*) FROM {members})"
             f"   + (SELECT COUNT(*) FROM {audit} WHERE action = 'expired' AND membership = 'removed'),"
             f" (SELECT COUNT(*) FROM {flags}), (SELECT MAX(modified) FROM {flags}),"
+            f" (SELECT COUNT(*) FROM {customer}), (SELECT MAX(id) FROM {customer}),"
+            f" (SELECT COUNT(*) FROM {customer_audit} WHERE action NOT IN ('expired', 'resynced')),"
             f" (SELECT COUNT(*) FROM {lookups})"
         )
         return cursor.fetchone()
@@ -333,8 +346,8 @@ def test_the_fuzzer_covers_every_route():
     """A route added to urls.py without a line in ENDPOINTS fails here."""
     from waffle_enrollments.urls import urlpatterns
 
-    routes = {str(p.pattern).lstrip("^").rstrip("$").replace("(?P<pk>[^/]+)", "{id}") for p in urlpatterns}
-    routes = {r.replace("<int:pk>", "{id}").replace("<str:pk>", "{id}").replace("<pk>", "{id}") for r in routes}
+    routes = {str(p.pattern).lstrip("^").rstrip("$") for p in urlpatterns}
+    routes = {re.sub(r"\(\?P<\w+>[^)]*\)|<(?:\w+:)?\w+>", "{id}", r) for r in routes}
     assert routes <= {e.path for e in ENDPOINTS}, f"routes without a fuzz line: {routes - {e.path for e in ENDPOINTS}}"
 
 

@@ -6,7 +6,6 @@ Without edx-enterprise every view here answers 404 with a sentence saying so.
 
 from rest_framework import status
 from rest_framework.exceptions import NotAuthenticated
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,12 +23,15 @@ from .customer_serializers import (
     parse_customer_enrollment_request,
 )
 from .exceptions import InvalidRequest, NotFound, PayloadTooLarge, exception_handler
+from .negotiation import ContentNegotiation
+from .parsers import StrictJSONParser
 
 MAX_LIMIT = 200
 
 
 class _CustomerView(APIView):
-    parser_classes = [JSONParser]
+    parser_classes = [StrictJSONParser]
+    content_negotiation_class = ContentNegotiation
     renderer_classes = [JSONRenderer]
     permission_classes = []
 
