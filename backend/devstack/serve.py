@@ -17,6 +17,7 @@ import errno
 import json
 import os
 import signal
+import shutil
 import sys
 import threading
 import urllib.request
@@ -86,6 +87,8 @@ def main(argv=None):
     if args.reset:
         reset(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
+    # The shared cache (settings.CACHES) starts empty: it may hold rows of a database since reset.
+    shutil.rmtree(data_dir / "cache", ignore_errors=True)
     fresh = not (data_dir / "db.sqlite3").exists()
 
     sys.path.insert(0, str(BACKEND_DIR))

@@ -31,6 +31,8 @@ def _database(url):
 
 DATABASES = {"default": _database(os.environ.get("WAFFLE_TEST_DB"))}
 # memcached when WAFFLE_TEST_CACHE names one (scripts/with-mariadb.sh starts it), as in the LMS.
+# One process's own cache otherwise: the devstack's file cache would be shared between test runs.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
 if os.environ.get("WAFFLE_TEST_CACHE"):
     CACHES = {"default": external.cache(os.environ["WAFFLE_TEST_CACHE"], key_prefix=f"test-{os.getpid()}")}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
