@@ -109,6 +109,8 @@ def test_customer_named_by_uuid_and_learner_count_endpoint(api, qa, flag, world)
         "name": "Test Enterprise",
         "slug": "test-enterprise",
         "learner_count": 2,
+        "max_duration_seconds": 3 * 86400,
+        "default_duration_seconds": 8 * 3600,
     }
     assert api(qa).get(f"enterprise-customers/{x.uuid}/").json()["slug"] == "test-enterprise"
     assert api(qa).get(f"enterprise-customers/{str(x.uuid).upper()}/").json()["slug"] == "test-enterprise"

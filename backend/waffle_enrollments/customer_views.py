@@ -159,4 +159,11 @@ class EnterpriseCustomerView(_CustomerView):
 
     def get(self, request, key):
         customer = _customer_or_404(key)
-        return Response(customer_json(customer, directory.learner_count(customer.uuid)))
+        limits = get_customer_policy(self.policy)
+        return Response(
+            {
+                **customer_json(customer, directory.learner_count(customer.uuid)),
+                "max_duration_seconds": int(limits.max_duration.total_seconds()),
+                "default_duration_seconds": int(limits.default_duration.total_seconds()),
+            }
+        )
