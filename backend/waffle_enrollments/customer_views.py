@@ -6,9 +6,7 @@ Without edx-enterprise every view here answers 404 with a sentence saying so.
 
 from rest_framework import status
 from rest_framework.exceptions import NotAuthenticated
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from . import customer_directory as directory
 from . import customer_services
@@ -22,24 +20,16 @@ from .customer_serializers import (
     customer_json,
     parse_customer_enrollment_request,
 )
-from .exceptions import InvalidRequest, NotFound, PayloadTooLarge, exception_handler
-from .negotiation import ContentNegotiation
-from .parsers import StrictJSONParser
+from .exceptions import InvalidRequest, NotFound
+from .views import _Base
 
 MAX_LIMIT = 200
 
 
-class _CustomerView(APIView):
-    parser_classes = [StrictJSONParser]
-    content_negotiation_class = ContentNegotiation
-    renderer_classes = [JSONRenderer]
+class _CustomerView(_Base):
+    """The app's base view (parsing, negotiation, body cap, errors, the sweeps); its own permission check."""
+
     permission_classes = []
-
-    def get_exception_handler(self):
-        return exception_handler
-
-    def get_authenticate_header(self, request):
-        return super().get_authenticate_header(request) or 'JWT realm="api"'
 
     def check_permissions(self, request):
         if not (request.user and request.user.is_authenticated):
@@ -47,20 +37,6 @@ class _CustomerView(APIView):
         if not directory.is_available():
             raise NotFound(directory.UNAVAILABLE)
         rules.require_enroll_customers(request.user, available=True)
-
-    def initial(self, request, *args, **kwargs):
-        self.policy = rules.get_policy()
-        raw_length = request.META.get("CONTENT_LENGTH") or "0"
-        if not raw_length.isdigit():
-            raise InvalidRequest("The Content-Length header is not a number.")
-        if int(raw_length) > self.policy.max_body_bytes:
-            raise PayloadTooLarge(
-                f"The request body is {raw_length} bytes; the limit is {self.policy.max_body_bytes}. "
-                "A customer enrollment request is a small JSON object."
-            )
-        super().initial(request, *args, **kwargs)
-        services.expire_due()
-        customer_services.expire_due_customers()
 
 
 def _customer_or_404(key):
@@ -157,8 +133,8 @@ class CustomerEnrollmentDetailView(_CustomerView):
 class EnterpriseCustomerView(_CustomerView):
     """``enterprise-customers/<uuid or slug>/``: what the popup's "Enable for <customer> (N learners)" shows."""
 
-    def get(self, request, key):
-        customer = _customer_or_404(key)
+    def get(self, request, pk):
+        customer = _customer_or_404(pk)  # a uuid or a slug
         limits = get_customer_policy(self.policy)
         return Response(
             {

@@ -20,7 +20,7 @@ urlpatterns = [
         name="customer-enrollment",
     ),
     re_path(
-        r"^enterprise-customers/(?P<key>[^/]+)/$",
+        r"^enterprise-customers/(?P<pk>[^/]+)/$",
         customer_views.EnterpriseCustomerView.as_view(),
         name="enterprise-customer",
     ),
