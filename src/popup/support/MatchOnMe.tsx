@@ -64,7 +64,7 @@ export function MatchOnMe({
             On for {them}, off for you, and enrollable: {plan.enroll.join(', ')}.
           </p>
           {open ? (
-            <form class="enroll-form" data-testid="match-form" onSubmit={submit} noValidate>
+            <form class="enroll-form" data-testid="match-form" onSubmit={(e) => void submit(e)} noValidate>
               <label>
                 <span>For</span>
                 <select
