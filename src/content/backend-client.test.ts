@@ -84,7 +84,12 @@ describe('BackendClient', () => {
     expect(calls[0]?.url).toBe(`${LMS}/api/waffle-enrollments/v1/flags/`);
     expect(calls[0]?.init).toMatchObject({ method: 'GET', credentials: 'include', mode: 'cors' });
     const data = (r as { ok: true; data: { permissions: unknown; flags: { name: string }[] } }).data;
-    expect(data.permissions).toEqual({ canEnrollSelf: true, canEnrollOthers: false, canEnrollCustomers: false });
+    expect(data.permissions).toEqual({
+      canEnrollSelf: true,
+      canEnrollOthers: false,
+      canEnrollCustomers: false,
+      canViewOthers: false,
+    });
     expect(data.flags[0]?.name).toBe('enterprise.x');
   });
 
@@ -254,6 +259,8 @@ async function taken(type: string, payload: unknown): Promise<unknown> {
   const seen: unknown[] = [];
   const fake: LmsClient = {
     flags: async (names) => (seen.push({ flags: names }), failed('http', 'recorded')),
+    users: async (q) => (seen.push({ users: q }), failed('http', 'recorded')),
+    lookups: async (limit) => (seen.push({ lookups: limit }), failed('http', 'recorded')),
     enroll: async (request) => (seen.push({ enroll: request }), failed('http', 'recorded')),
     enrollments: async (filter) => (seen.push({ enrollments: filter }), failed('http', 'recorded')),
     revoke: async (id) => (seen.push({ revoke: id }), failed('http', 'recorded')),

@@ -13,7 +13,9 @@ import {
   type EnrollRequest,
   type Enrollment,
   type EnrollmentFilter,
+  type FlagsQuery,
   type FlagsResponse,
+  type UserRef,
 } from '../core/backend-api';
 import { parseEnrollment, parseEnrollmentList, parseFlagsResponse } from '../core/backend-answers';
 import { failed, type BackendAnswer } from '../core/backend-error';
@@ -26,6 +28,7 @@ import {
   type CustomerEnrollment,
   type EnterpriseCustomerInfo,
 } from '../core/customers';
+import { parseLookups, parseUserSuggestions, type Lookup } from '../core/subject';
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -133,14 +136,44 @@ export class BackendClient {
     return this.request(call.method, call.path, headers, body);
   }
 
-  /** Every visible flag, or only those named: `?names=a,b` (an empty list asks for none; the rest of the answer stays). */
-  flags(names?: string[]): Promise<BackendAnswer<FlagsResponse>> {
-    const query = names ? `?${new URLSearchParams({ names: names.join(',') }).toString()}` : '';
+  /**
+   * Every visible flag, or only those named: `?names=a,b` (an empty list asks for none; the rest of the
+   * answer stays); or those whose name contains `q`. With `user`, evaluated for that user (`from_url`:
+   * the page the lookup is made from, for the LMS's audit log).
+   */
+  flags(names?: string[], about: Omit<FlagsQuery, 'names'> = {}): Promise<BackendAnswer<FlagsResponse>> {
+    const q = new URLSearchParams();
+    if (names) q.set('names', names.join(','));
+    if (about.q !== undefined) q.set('q', about.q);
+    if (about.user !== undefined) q.set('user', about.user);
+    if (about.fromUrl !== undefined) q.set('from_url', about.fromUrl);
+    const query = q.toString();
     return this.call({
       method: 'GET',
-      path: `${API_PREFIX}flags/${query}`,
-      notFoundMeansMissingApi: true,
+      path: `${API_PREFIX}flags/${query ? `?${query}` : ''}`,
+      // With `?user=`, the LMS's 404 sentence says that user does not exist.
+      notFoundMeansMissingApi: about.user === undefined,
       parse: parseFlagsResponse,
+    });
+  }
+
+  /** Up to 10 active users whose username or email starts with `q`. */
+  users(q: string): Promise<BackendAnswer<UserRef[]>> {
+    return this.call({
+      method: 'GET',
+      path: `${API_PREFIX}users/?${new URLSearchParams({ q }).toString()}`,
+      notFoundMeansMissingApi: false,
+      parse: parseUserSuggestions,
+    });
+  }
+
+  /** The caller's own recent lookups of other users. */
+  lookups(limit = 20): Promise<BackendAnswer<Lookup[]>> {
+    return this.call({
+      method: 'GET',
+      path: `${API_PREFIX}lookups/?limit=${limit}`,
+      notFoundMeansMissingApi: false,
+      parse: parseLookups,
     });
   }
 

@@ -1,9 +1,16 @@
 // The popup's requests to the enrollment API, as this content script takes them: each payload checked
 // (only these shapes, only these types: it comes from another context), then made by the page's LMS
 // client. Pure, so that it is tested in Node; `popup-listener.ts` wires it to the browser.
-import { isAskableFlagName, MAX_FLAG_NAMES, type EnrollmentFilter } from '../core/backend-api';
+import {
+  isAskableFlagName,
+  isFlagSearch,
+  MAX_FLAG_NAMES,
+  type EnrollmentFilter,
+  type FlagsQuery,
+} from '../core/backend-api';
 import { failed, type BackendAnswer } from '../core/backend-error';
 import { isCustomerUuid } from '../core/customers';
+import { isLookupLimit, isUserSearch, validFromUrl, validUserValue } from '../core/subject';
 import type { PopupToContent, Routes } from '../core/messages';
 import type { BackendClient } from './backend-client';
 
@@ -11,6 +18,8 @@ import type { BackendClient } from './backend-client';
 export type LmsClient = Pick<
   BackendClient,
   | 'flags'
+  | 'users'
+  | 'lookups'
   | 'enroll'
   | 'enrollments'
   | 'revoke'
@@ -36,12 +45,35 @@ async function withClient<T>(
 
 export const backendRoutes: Routes<PopupToContent, ClientForPage> = {
   'backend/flags': {
-    check: ({ names }) => {
-      if (names === undefined) return {};
-      if (!Array.isArray(names) || names.length > MAX_FLAG_NAMES || !names.every(isAskableFlagName)) return null;
-      return { names: [...names] };
+    check: ({ names, q, user, fromUrl }) => {
+      const query: FlagsQuery = {};
+      if (names !== undefined) {
+        if (!Array.isArray(names) || names.length > MAX_FLAG_NAMES || !names.every(isAskableFlagName)) return null;
+        query.names = [...names];
+      }
+      if (q !== undefined) {
+        if (names !== undefined || !isFlagSearch(q)) return null;
+        query.q = q;
+      }
+      if (user !== undefined) {
+        if (!validUserValue(user)) return null;
+        query.user = user;
+      }
+      if (fromUrl !== undefined) {
+        if (user === undefined || !validFromUrl(fromUrl)) return null;
+        query.fromUrl = fromUrl;
+      }
+      return query;
     },
-    handle: (request, client) => withClient(client, (c) => c.flags(request.names)),
+    handle: (query, client) => withClient(client, (c) => c.flags(query.names, query)),
+  },
+  'backend/users': {
+    check: ({ q }) => (isUserSearch(q) ? { q } : null),
+    handle: ({ q }, client) => withClient(client, (c) => c.users(q)),
+  },
+  'backend/lookups': {
+    check: ({ limit }) => (limit === undefined ? {} : isLookupLimit(limit) ? { limit } : null),
+    handle: ({ limit }, client) => withClient(client, (c) => c.lookups(limit)),
   },
   'backend/enroll': {
     check: ({ flag, reason, durationSeconds, user }) => {

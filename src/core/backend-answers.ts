@@ -2,6 +2,7 @@
 // trusted blindly. A missing part the popup needs is an Error that says what is wrong.
 import type { Enrollment, FlagInfo, FlagsResponse, UserRef } from './backend-api';
 import { parseCustomerList, parseMyCustomerEnrollments } from './customers';
+import { parseSubject } from './subject';
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -62,6 +63,7 @@ function parseFlag(v: unknown): FlagInfo | null {
       userCount: typeof c['user_count'] === 'number' ? c['user_count'] : 0,
     },
     activeForMe: bool(v['active_for_me']),
+    undecided: v['active_for_me'] === null,
     enrollable: bool(v['enrollable']),
     notEnrollableReason:
       typeof v['not_enrollable_reason'] === 'string' ? v['not_enrollable_reason'].slice(0, 300) : null,
@@ -85,10 +87,12 @@ export function parseFlagsResponse(v: unknown): FlagsResponse {
     const maxDuration = policy['max_duration_seconds'];
     return {
       user: need(userRef(v['user']), 'no "user"'),
+      subject: parseSubject(v['subject']),
       permissions: {
         canEnrollSelf: bool(perms['can_enroll_self']),
         canEnrollOthers: bool(perms['can_enroll_others']),
         canEnrollCustomers: bool(perms['can_enroll_customers']),
+        canViewOthers: bool(perms['can_view_others']),
       },
       features: {
         customerEnrollments: isObj(v['features']) && bool(v['features']['customer_enrollments']),
@@ -110,6 +114,7 @@ export function parseFlagsResponse(v: unknown): FlagsResponse {
         .slice(0, 2000)
         .map(parseFlag)
         .filter((f): f is FlagInfo => f !== null),
+      truncated: bool(v['truncated']),
     };
   } catch (e) {
     throw new Error(

@@ -2,6 +2,7 @@
 // uses it: where it is, what it answers with (after `backend-answers.ts` has checked it), what may be asked.
 // Pure: no fetch, no extension API.
 import type { CustomerRef, MyCustomerEnrollment } from './customers';
+import type { Subject } from './subject';
 
 export const API_PREFIX = '/api/waffle-enrollments/v1/';
 export const CSRF_PATH = '/csrf/api/v1/token';
@@ -44,6 +45,11 @@ export interface FlagInfo {
   note: string;
   criteria: FlagCriteria;
   activeForMe: boolean;
+  /**
+   * `active_for_me` was null: the answer depends on a cookie the subject's browser may not have yet (a
+   * percent flag, evaluated for another user as a request without cookies). `activeForMe` is then false.
+   */
+  undecided?: boolean;
   enrollable: boolean;
   notEnrollableReason: string | null;
   myEnrollment: Enrollment | null;
@@ -59,12 +65,47 @@ export interface FlagInfo {
 
 export interface FlagsResponse {
   user: UserRef;
-  permissions: { canEnrollSelf: boolean; canEnrollOthers: boolean; canEnrollCustomers?: boolean };
+  /** Whom the per-flag answers describe: the caller, or the user of `?user=`. Null from an older backend. */
+  subject?: Subject | null;
+  permissions: {
+    canEnrollSelf: boolean;
+    canEnrollOthers: boolean;
+    canEnrollCustomers?: boolean;
+    /** May look at other users' flags (`?user=`, `users/`, `lookups/`). */
+    canViewOthers?: boolean;
+  };
   /** `customerEnrollments`: false when the LMS has no edx-enterprise. */
   features?: { customerEnrollments: boolean };
   policy: { maxDurationSeconds: number; defaultDurationSeconds: number; maxReasonLength: number; patterns: string[] };
   now: string;
   flags: FlagInfo[];
+  /** `?q=` matched more flags than the answer holds (at most 50). */
+  truncated?: boolean;
+}
+
+/**
+ * `GET flags/`: the flags named (`names`, those of a page) or whose name contains `q` (not both), for the
+ * caller, or for another user (`user`, audited by the LMS with the page it was asked from, `fromUrl`).
+ */
+export interface FlagsQuery {
+  names?: string[];
+  q?: string;
+  user?: string;
+  fromUrl?: string;
+}
+
+/** The longest `?q=` flag-name search the backend accepts. */
+export const MAX_FLAG_SEARCH_LENGTH = 100;
+
+/** Whether `q` can be sent as `GET flags/?q=`: 1-100 characters, no control character. */
+export function isFlagSearch(q: unknown): q is string {
+  return (
+    typeof q === 'string' &&
+    q.length > 0 &&
+    q.length <= MAX_FLAG_SEARCH_LENGTH &&
+    // eslint-disable-next-line no-control-regex
+    !/[\u0000-\u001f\u007f-\u009f]/.test(q)
+  );
 }
 
 export type EnrollmentState = 'live' | 'ended' | 'all';

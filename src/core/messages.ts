@@ -12,8 +12,9 @@
 // - popup → content script: `PopupToContent`, the requests to the LMS's enrollment API, made by the
 //   tab's content script from the portal's origin (content/backend-routes.ts).
 import type { BackendAnswer } from './backend-error';
-import type { EnrollRequest, Enrollment, EnrollmentFilter, FlagsResponse } from './backend-api';
+import type { EnrollRequest, Enrollment, EnrollmentFilter, FlagsQuery, FlagsResponse, UserRef } from './backend-api';
 import type { CustomerEnrollRequest, CustomerEnrollment, EnterpriseCustomerInfo } from './customers';
+import type { Lookup } from './subject';
 import type { IdentityResult } from './types';
 
 /** On every message, so that a receiver ignores anything that is not ours before reading it. */
@@ -48,8 +49,15 @@ export interface PopupToWorker {
  * content script makes the request from the portal's origin (content/backend-routes.ts).
  */
 export interface BackendRequests {
-  /** Every visible flag, or only those named (`?names=`; unknown names are simply absent). */
-  'backend/flags': { req: { names?: string[] }; data: FlagsResponse };
+  /**
+   * Every visible flag, only those named (`?names=`; unknown names are simply absent) or those whose name
+   * contains `q`; for the caller, or for another user (`user`, audited with `fromUrl`).
+   */
+  'backend/flags': { req: FlagsQuery; data: FlagsResponse };
+  /** Up to 10 active users whose username or email starts with `q`, for "View as user". */
+  'backend/users': { req: { q: string }; data: UserRef[] };
+  /** The caller's own recent lookups of other users, newest first. */
+  'backend/lookups': { req: { limit?: number }; data: Lookup[] };
   'backend/enroll': { req: EnrollRequest; data: Enrollment };
   'backend/enrollments': { req: EnrollmentFilter; data: Enrollment[] };
   'backend/revoke': { req: { id: number }; data: Enrollment };

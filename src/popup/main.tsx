@@ -1,7 +1,7 @@
 // Entry point of the action popup: reads the tab's state and mounts the app, with enrollment.
 import './start-mark';
 import { render } from 'preact';
-import { useMemo } from 'preact/hooks';
+import { useCallback, useMemo } from 'preact/hooks';
 import { detectContext } from '../core/environment';
 import { failed } from '../core/backend-error';
 import { chooseService } from '../core/page-services';
@@ -13,11 +13,12 @@ import { flagSummary } from './enroll/summary';
 import { popupActions } from './actions';
 import { EnrollmentPanel } from './enroll/EnrollmentPanel';
 import { FlagEnrollment } from './enroll/FlagEnrollment';
-import { useEnrollment, type AskBackend, type ExpectationStore } from './enroll/useEnrollment';
+import { shownFlagNames, useEnrollment, type AskBackend, type ExpectationStore } from './enroll/useEnrollment';
 import { loadExpectations, saveExpectation } from './enroll/expectations';
-import type { PopupActions, PopupView } from './model';
 import { browserTestingCookies } from './testing/cookies';
 import { TestingMode } from './testing/TestingMode';
+import { environmentText, type PopupActions, type PopupView } from './model';
+import { ViewAs } from './support/ViewAs';
 import { useEnvironments } from './useEnvironments';
 import { useTabState } from './useTabState';
 import './styles.css';
@@ -59,7 +60,8 @@ function ReadyPopup({
   actions: PopupActions;
 }) {
   const pageUrl = view.tabUrl ?? view.state?.url ?? '';
-  const environment = detectContext(pageUrl, view.environments).environment;
+  const context = detectContext(pageUrl, view.environments);
+  const environment = context.environment;
   const ask = useMemo(() => askTabBackend(tabId), [tabId]);
   const store = useMemo<ExpectationStore>(
     () => ({ load: () => loadExpectations(tabId), save: (e) => saveExpectation(tabId, e) }),
@@ -104,13 +106,33 @@ function ReadyPopup({
       </>
     );
   };
+  const names = useMemo(() => shownFlagNames(view.state), [view.state]);
+  const { refresh } = enrollment;
+  const refreshMine = useCallback(async () => {
+    await refresh();
+  }, [refresh]);
   return (
     <App
       view={view}
       actions={actions}
       renderFlagExtra={renderFlagExtra}
       describeFlag={describeFlag}
-      afterFlags={<EnrollmentPanel enrollment={enrollment} />}
+      afterFlags={
+        <>
+          <ViewAs
+            ask={ask}
+            enroll={enrollment.enroll}
+            mine={enrollment.load.status === 'ready' ? enrollment.load.data : null}
+            names={names}
+            pageUrl={pageUrl}
+            environment={environmentText(context, pageUrl)}
+            now={Date.now}
+            copy={actions.copyReport}
+            onEnrolled={refreshMine}
+          />
+          <EnrollmentPanel enrollment={enrollment} />
+        </>
+      }
     />
   );
 }

@@ -1,6 +1,8 @@
 // Generated messages from other extension contexts into the worker (content script → worker, popup →
 // worker) and into the content script (popup → content script): none throws or rejects, and none is
 // taken unless it is well-formed by the rules written here, independently of the routes' own checks.
+import { isFlagSearch } from '../../src/core/backend-api';
+import { validFromUrl, validUserValue } from '../../src/core/subject';
 import { describe, expect, it } from 'vitest';
 import { popupRoutes } from '../../src/background/popup-routes';
 import { contentRoutes } from '../../src/background/content-routes';
@@ -195,6 +197,8 @@ describe(`${RUNS} generated messages into the worker and the content script`, ()
     const made: string[] = [];
     const client: LmsClient = {
       flags: async () => (made.push('backend/flags'), failed('http', '')),
+      users: async () => (made.push('backend/users'), failed('http', '')),
+      lookups: async () => (made.push('backend/lookups'), failed('http', '')),
       enroll: async () => (made.push('backend/enroll'), failed('http', '')),
       enrollments: async () => (made.push('backend/enrollments'), failed('http', '')),
       revoke: async () => (made.push('backend/revoke'), failed('http', '')),
@@ -242,8 +246,11 @@ describe(`${RUNS} generated messages into the worker and the content script`, ()
         switch (m?.['type']) {
           case 'backend/flags':
             return (
-              p['names'] === undefined ||
-              (Array.isArray(p['names']) && p['names'].length <= 200 && p['names'].every(askable))
+              (p['names'] === undefined ||
+                (Array.isArray(p['names']) && p['names'].length <= 200 && p['names'].every(askable))) &&
+              (p['q'] === undefined || (p['names'] === undefined && isFlagSearch(p['q']))) &&
+              (p['user'] === undefined || validUserValue(p['user'])) &&
+              (p['fromUrl'] === undefined || (p['user'] !== undefined && validFromUrl(p['fromUrl'])))
             );
           case 'backend/enroll':
             return (

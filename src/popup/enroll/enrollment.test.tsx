@@ -98,6 +98,8 @@ function backend(script: Script) {
     // Unscripted, "my enrollments" is an empty list.
     'backend/enrollments': script.enrollments ?? [{ ok: true, data: [] }],
     'backend/revoke': script.revoke ?? [],
+    'backend/users': [],
+    'backend/lookups': [],
     'backend/customer': [],
     'backend/enrollCustomer': [],
     'backend/customerEnrollments': [],
