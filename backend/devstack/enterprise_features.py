@@ -1,7 +1,8 @@
 """``enterprise_features``: the map edx-enterprise adds to its responses, evaluated by waffle.
 
 Keys are the response keys of edx-enterprise (enterprise/toggles.py); values are the Waffle flags
-behind them (mirrors fixtures/openedx/edx-enterprise-toggles-enterprise_features.json: four keys differ from their flag's name).
+behind them (mirrors fixtures/openedx/edx-enterprise-toggles-enterprise_features.json: four keys differ
+from their flag's name).
 """
 
 import waffle

@@ -43,7 +43,10 @@ class OriginCheckMiddleware:
             own = f"{request.scheme}://{request.get_host()}"
             if origin != own and not origin_is_trusted(origin):
                 return JsonResponse(
-                    {"detail": f"Origin {origin} is not trusted by this LMS (CSRF_TRUSTED_ORIGINS); the request was refused."},
+                    {
+                        "detail": f"Origin {origin} is not trusted by this LMS (CSRF_TRUSTED_ORIGINS); "
+                        "the request was refused."
+                    },
                     status=403,
                 )
         return self.get_response(request)

@@ -186,7 +186,11 @@ def make_portal_app(kind, lms_url, bff_url, slugs=("test-enterprise", "second-en
                 start_response("404 Not Found", headers + [("Content-Type", "text/plain")])
                 return [b"axios is missing: run npm install"]
             body = AXIOS.read_bytes()
-            start_response("200 OK", headers + [("Content-Type", "application/javascript; charset=utf-8"), ("Content-Length", str(len(body)))])
+            start_response(
+                "200 OK",
+                headers
+                + [("Content-Type", "application/javascript; charset=utf-8"), ("Content-Length", str(len(body)))],
+            )
             return [body]
         if path == "/":
             body = index()
@@ -195,7 +199,9 @@ def make_portal_app(kind, lms_url, bff_url, slugs=("test-enterprise", "second-en
         else:
             start_response("404 Not Found", headers + [("Content-Type", "text/plain")])
             return [b"Not found"]
-        start_response("200 OK", headers + [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))])
+        start_response(
+            "200 OK", headers + [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))]
+        )
         return [body] if method == "GET" else [b""]
 
     return app

@@ -36,7 +36,9 @@ def emit(tag, payload):
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="devstack.serve")
-    parser.add_argument("--data-dir", default=os.environ.get("WAFFLE_DEVSTACK_DATA_DIR") or str(BACKEND_DIR / ".devstack-data"))
+    parser.add_argument(
+        "--data-dir", default=os.environ.get("WAFFLE_DEVSTACK_DATA_DIR") or str(BACKEND_DIR / ".devstack-data")
+    )
     parser.add_argument("--reset", action="store_true", help="delete the database and secrets first")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--lms-port", type=int, default=18000)
@@ -75,7 +77,11 @@ def bind_all(host, ports):
             emit("DEVSTACK_ERROR", {"error": code, "service": service, "port": ports[service], "message": str(error)})
             sys.stderr.write(
                 f"[devstack] cannot listen on {host}:{ports[service]} for the {NAMES[service]}: {error.strerror}. "
-                + ("Another devstack (or another program) is using it; stop it or free the port.\n" if code == "port_in_use" else "\n")
+                + (
+                    "Another devstack (or another program) is using it; stop it or free the port.\n"
+                    if code == "port_in_use"
+                    else "\n"
+                )
             )
             sys.exit(3)
     return servers
@@ -148,6 +154,7 @@ def main(argv=None):
     signal.signal(signal.SIGINT, on_signal)
 
     if not args.no_stdin_watch:
+
         def watch_stdin():
             try:
                 while sys.stdin.buffer.read(4096):

@@ -131,7 +131,9 @@ LOGIN_URL = "/login"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False
-_EXTRA_ORIGINS = [o.strip().rstrip("/") for o in os.environ.get("WAFFLE_DEVSTACK_EXTRA_ORIGINS", "").split(",") if o.strip()]
+_EXTRA_ORIGINS = [
+    o.strip().rstrip("/") for o in os.environ.get("WAFFLE_DEVSTACK_EXTRA_ORIGINS", "").split(",") if o.strip()
+]
 CORS_ALLOWED_ORIGINS = sorted({LEARNER_PORTAL_URL, ADMIN_PORTAL_URL, LMS_ROOT_URL, BFF_ROOT_URL, *_EXTRA_ORIGINS})
 # Devstack only: e2e tests serve pages on random local ports.
 CORS_ALLOWED_ORIGIN_REGEXES = [r"^http://localhost:\d{1,5}$", r"^http://127\.0\.0\.1:\d{1,5}$"]
@@ -192,7 +194,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "[%(name)s] %(message)s"}},
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
-        "django.server": {"handlers": ["stderr"], "level": os.environ.get("WAFFLE_DEVSTACK_LOG_LEVEL", "INFO"), "propagate": False},
+        "django.server": {
+            "handlers": ["stderr"],
+            "level": os.environ.get("WAFFLE_DEVSTACK_LOG_LEVEL", "INFO"),
+            "propagate": False,
+        },
         "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
         "waffle_enrollments": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
     },

@@ -100,7 +100,9 @@ def login_page(request):
         next_url = "/"
     error = None
     if request.method == "POST":
-        user = _authenticate(request, (request.POST.get("email_or_username") or "").strip(), request.POST.get("password") or "")
+        user = _authenticate(
+            request, (request.POST.get("email_or_username") or "").strip(), request.POST.get("password") or ""
+        )
         if user is not None:
             return _signed_in(request, user, HttpResponseRedirect(next_url))
         error = "Email or password is incorrect."
@@ -242,7 +244,9 @@ class EnterpriseLearnerView(APIView):
                         "date_joined": _iso(learner.date_joined),
                     },
                     "groups": [],
-                    "role_assignments": ["enterprise_admin", "enterprise_learner"] if link.is_admin else ["enterprise_learner"],
+                    "role_assignments": ["enterprise_admin", "enterprise_learner"]
+                    if link.is_admin
+                    else ["enterprise_learner"],
                     "created": _iso(link.created),
                 }
             )
@@ -253,7 +257,8 @@ def _customers_for(user):
     if user.is_staff:
         return EnterpriseCustomer.objects.all()
     return EnterpriseCustomer.objects.filter(
-        enterprise_customer_users__user_id=user.pk, enterprise_customer_users__linked=True,
+        enterprise_customer_users__user_id=user.pk,
+        enterprise_customer_users__linked=True,
         enterprise_customer_users__active=True,
     ).distinct()
 
@@ -274,10 +279,16 @@ class DashboardListView(APIView):
 
     def get(self, request):
         user = request.user
-        customers = EnterpriseCustomer.objects.all() if user.is_staff else EnterpriseCustomer.objects.filter(
-            enterprise_customer_users__user_id=user.pk, enterprise_customer_users__linked=True,
-            enterprise_customer_users__is_admin=True, enterprise_customer_users__active=True,
-        ).distinct()
+        customers = (
+            EnterpriseCustomer.objects.all()
+            if user.is_staff
+            else EnterpriseCustomer.objects.filter(
+                enterprise_customer_users__user_id=user.pk,
+                enterprise_customer_users__linked=True,
+                enterprise_customer_users__is_admin=True,
+                enterprise_customer_users__active=True,
+            ).distinct()
+        )
         slug = request.query_params.get("enterprise_slug")
         if slug:
             customers = customers.filter(slug=slug)
@@ -306,10 +317,16 @@ class WithAccessToView(APIView):
         if not request.query_params.get("permissions"):
             raise ParseError("Give at least one permissions= query parameter.")
         user = request.user
-        customers = EnterpriseCustomer.objects.all() if user.is_staff else EnterpriseCustomer.objects.filter(
-            enterprise_customer_users__user_id=user.pk, enterprise_customer_users__linked=True,
-            enterprise_customer_users__is_admin=True, enterprise_customer_users__active=True,
-        ).distinct()
+        customers = (
+            EnterpriseCustomer.objects.all()
+            if user.is_staff
+            else EnterpriseCustomer.objects.filter(
+                enterprise_customer_users__user_id=user.pk,
+                enterprise_customer_users__linked=True,
+                enterprise_customer_users__is_admin=True,
+                enterprise_customer_users__active=True,
+            ).distinct()
+        )
         slug = request.query_params.get("enterprise_slug")
         if slug:
             customers = customers.filter(slug=slug)
@@ -363,12 +380,12 @@ class LearnerBffView(APIView):
             elif uuid:
                 customer = customers.filter(uuid=str(uuid)).first()
             else:
-                customer = next((l.enterprise_customer for l in links if l.active), None)
+                customer = next((link.enterprise_customer for link in links if link.active), None)
         except Exception:  # a malformed uuid
             customer = None
         if customer is None:
             raise NotFound("No such enterprise customer.")
-        linked = any(l.enterprise_customer_id == customer.pk for l in links)
+        linked = any(link.enterprise_customer_id == customer.pk for link in links)
         if not linked and not user.is_staff:
             raise PermissionDenied("You are not linked to this enterprise customer.")
 
@@ -379,7 +396,8 @@ class LearnerBffView(APIView):
             {
                 "enterprise_customer": {**short(customer), "active": customer.active},
                 "all_linked_enterprise_customer_users": [
-                    {"id": l.pk, "active": l.active, "enterprise_customer": short(l.enterprise_customer)} for l in links
+                    {"id": link.pk, "active": link.active, "enterprise_customer": short(link.enterprise_customer)}
+                    for link in links
                 ],
                 "active_enterprise_customer": short(customer) if linked else None,
                 "staff_enterprise_customer": short(customer) if (user.is_staff and not linked) else None,

@@ -33,11 +33,17 @@ def fixture(name):
 
 def make_user(django_user_model, username, *, staff=False, superuser=False, perms=(), active=True):
     user = django_user_model.objects.create_user(
-        username=username, email=f"{username}@example.com", password="edx", is_staff=staff,
-        is_superuser=superuser, is_active=active,
+        username=username,
+        email=f"{username}@example.com",
+        password="edx",
+        is_staff=staff,
+        is_superuser=superuser,
+        is_active=active,
     )
     for codename in perms:
-        user.user_permissions.add(Permission.objects.get(content_type__app_label="waffle_enrollments", codename=codename))
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label="waffle_enrollments", codename=codename)
+        )
     return user
 
 
@@ -86,7 +92,9 @@ def api():
 
         def post(self, path, body, **extra):
             data = body if isinstance(body, (str, bytes)) else json.dumps(body)
-            return self.client.post(API + path, data, content_type=extra.pop("content_type", "application/json"), **extra)
+            return self.client.post(
+                API + path, data, content_type=extra.pop("content_type", "application/json"), **extra
+            )
 
         def delete(self, path):
             return self.client.delete(API + path)

@@ -80,7 +80,10 @@ def test_fifty_concurrent_enroll_revoke_expire_requests_on_one_flag(django_user_
     before = {}
     for u in learners[:3] + learners[5:20]:
         before[u.username] = services.enroll(
-            flag_name=FLAG, user=u, actor=support, reason="before the storm",
+            flag_name=FLAG,
+            user=u,
+            actor=support,
+            reason="before the storm",
             expires_at=timezone.now() + timedelta(hours=1),
         )
     due = [learners[0], *learners[15:20]]
@@ -211,16 +214,18 @@ class TestDeadlocks:
         assert list(flag.users.values_list("pk", flat=True)) == [staff.pk]
 
     def test_a_revoke_and_an_expiry_that_lost_a_deadlock_are_run_again(self, flag, staff, api, monkeypatch):
-        first = services.enroll(flag_name=FLAG, user=staff, actor=staff, reason="r",
-                                expires_at=timezone.now() + timedelta(hours=1))
+        first = services.enroll(
+            flag_name=FLAG, user=staff, actor=staff, reason="r", expires_at=timezone.now() + timedelta(hours=1)
+        )
         _deadlock_on_audit(monkeypatch, times=1)
         response = api(staff).delete(f"enrollments/{first.pk}/")
         assert response.status_code == 200, response.content
         assert response.json()["membership"] == "removed"
         monkeypatch.undo()
 
-        second = services.enroll(flag_name=FLAG, user=staff, actor=staff, reason="r",
-                                 expires_at=timezone.now() + timedelta(hours=1))
+        second = services.enroll(
+            flag_name=FLAG, user=staff, actor=staff, reason="r", expires_at=timezone.now() + timedelta(hours=1)
+        )
         Enrollment.objects.filter(pk=second.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
         _deadlock_on_audit(monkeypatch, times=1)
         assert services.expire_due() == 1
@@ -237,7 +242,8 @@ class TestDeadlocks:
     def test_inside_the_callers_transaction_nothing_is_retried(self, flag, staff, monkeypatch):
         calls = _deadlock_on_audit(monkeypatch, times=1)
         with pytest.raises(OperationalError), transaction.atomic():
-            services.enroll(flag_name=FLAG, user=staff, actor=staff, reason="r",
-                            expires_at=timezone.now() + timedelta(hours=1))
+            services.enroll(
+                flag_name=FLAG, user=staff, actor=staff, reason="r", expires_at=timezone.now() + timedelta(hours=1)
+            )
         assert calls["n"] == 1
         assert not Enrollment.objects.exists()

@@ -40,8 +40,12 @@ def sign_in(username, password="edx", as_json=False):
     client = Client(enforce_csrf_checks=True)
     token = csrf(client)
     if as_json:
-        response = client.post(LOGIN, json.dumps({"email_or_username": username, "password": password}),
-                               content_type="application/json", HTTP_X_CSRFTOKEN=token)
+        response = client.post(
+            LOGIN,
+            json.dumps({"email_or_username": username, "password": password}),
+            content_type="application/json",
+            HTTP_X_CSRFTOKEN=token,
+        )
     else:
         response = client.post(LOGIN, {"email_or_username": username, "password": password}, HTTP_X_CSRFTOKEN=token)
     return client, response
@@ -119,13 +123,20 @@ def test_login_page_and_next_redirect(seeded):
     token = client.cookies["csrftoken"].value
     response = client.post(
         "/login?next=" + f"{PORTAL}/test-enterprise",
-        {"email_or_username": "learner", "password": "edx", "csrfmiddlewaretoken": token, "next": f"{PORTAL}/test-enterprise"},
+        {
+            "email_or_username": "learner",
+            "password": "edx",
+            "csrfmiddlewaretoken": token,
+            "next": f"{PORTAL}/test-enterprise",
+        },
     )
     assert response.status_code == 302 and response["Location"] == f"{PORTAL}/test-enterprise"
     assert response.cookies[SIG]["httponly"] is True
     # Off-site next= is ignored.
     client = Client()
-    response = client.post("/login", {"email_or_username": "learner", "password": "edx", "next": "https://evil.example/"})
+    response = client.post(
+        "/login", {"email_or_username": "learner", "password": "edx", "next": "https://evil.example/"}
+    )
     assert response.status_code == 302 and response["Location"] == "/"
     assert Client().post("/login", {"email_or_username": "learner", "password": "nope"}).status_code == 400
 
@@ -169,7 +180,10 @@ def test_session_alone_authenticates_and_writes_need_csrf(seeded):
     response = client.post(API + "enrollments/", body, content_type="application/json")
     assert response.status_code == 403 and "CSRF" in response.json()["detail"]
     token = client.cookies["csrftoken"].value
-    assert client.post(API + "enrollments/", body, content_type="application/json", HTTP_X_CSRFTOKEN=token).status_code == 201
+    assert (
+        client.post(API + "enrollments/", body, content_type="application/json", HTTP_X_CSRFTOKEN=token).status_code
+        == 201
+    )
 
 
 def test_authorization_header_needs_no_csrf(seeded):
@@ -178,7 +192,9 @@ def test_authorization_header_needs_no_csrf(seeded):
     token = jwt_auth.encode(get_user_model().objects.get(username="staff"))
     client = Client(enforce_csrf_checks=True)
     body = json.dumps({"flag": "enterprise.ai_pathways_operator_enabled", "duration": 60, "reason": "QA"})
-    response = client.post(API + "enrollments/", body, content_type="application/json", HTTP_AUTHORIZATION=f"JWT {token}")
+    response = client.post(
+        API + "enrollments/", body, content_type="application/json", HTTP_AUTHORIZATION=f"JWT {token}"
+    )
     assert response.status_code == 201
 
 
@@ -188,9 +204,16 @@ def test_bad_jwts_are_401(seeded, settings):
     staff = get_user_model().objects.get(username="staff")
     good = jwt_auth.encode(staff)
     forged = jwt.encode(jwt_auth.claims_for(staff), "not-the-secret", algorithm="HS256")
-    expired = jwt.encode(jwt_auth.claims_for(staff, now=1_000_000), settings.JWT_AUTH["JWT_SECRET_KEY"], algorithm="HS256")
+    expired = jwt.encode(
+        jwt_auth.claims_for(staff, now=1_000_000), settings.JWT_AUTH["JWT_SECRET_KEY"], algorithm="HS256"
+    )
     none_alg = jwt.encode(jwt_auth.claims_for(staff), None, algorithm="none")
-    for token, words in ((forged, "Invalid JWT"), (expired, "expired"), (none_alg, "Invalid JWT"), ("abc", "Invalid JWT")):
+    for token, words in (
+        (forged, "Invalid JWT"),
+        (expired, "expired"),
+        (none_alg, "Invalid JWT"),
+        ("abc", "Invalid JWT"),
+    ):
         response = Client().get(API + "flags/", HTTP_AUTHORIZATION=f"JWT {token}")
         assert response.status_code == 401, token
         assert words in response.json()["detail"]
@@ -215,26 +238,38 @@ def test_learner_jwt_gets_403_on_enrollment_api(seeded):
 def test_cors_preflight_and_credentials_for_portal_origins(seeded):
     for origin in (PORTAL, "http://localhost:1991", "http://localhost:43210"):
         response = Client().options(
-            API + "enrollments/", HTTP_ORIGIN=origin, HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+            API + "enrollments/",
+            HTTP_ORIGIN=origin,
+            HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
             HTTP_ACCESS_CONTROL_REQUEST_HEADERS="content-type,x-csrftoken,use-jwt-cookie",
         )
         assert response["Access-Control-Allow-Origin"] == origin
         assert response["Access-Control-Allow-Credentials"] == "true"
         assert "x-csrftoken" in response["Access-Control-Allow-Headers"]
-    response = Client().options(API + "flags/", HTTP_ORIGIN="https://evil.example", HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET")
+    response = Client().options(
+        API + "flags/", HTTP_ORIGIN="https://evil.example", HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET"
+    )
     assert "Access-Control-Allow-Origin" not in response
 
 
-@override_settings(CORS_ALLOWED_ORIGINS=["https://portal.example.org"], CORS_ALLOWED_ORIGIN_REGEXES=[],
-                   DEVSTACK_TRUSTED_ORIGINS=["https://portal.example.org"], DEVSTACK_TRUSTED_ORIGIN_REGEXES=[])
+@override_settings(
+    CORS_ALLOWED_ORIGINS=["https://portal.example.org"],
+    CORS_ALLOWED_ORIGIN_REGEXES=[],
+    DEVSTACK_TRUSTED_ORIGINS=["https://portal.example.org"],
+    DEVSTACK_TRUSTED_ORIGIN_REGEXES=[],
+)
 def test_origins_are_settings_driven(seeded):
-    response = Client().options(API + "flags/", HTTP_ORIGIN="https://portal.example.org", HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET")
+    response = Client().options(
+        API + "flags/", HTTP_ORIGIN="https://portal.example.org", HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET"
+    )
     assert response["Access-Control-Allow-Origin"] == "https://portal.example.org"
     response = Client().options(API + "flags/", HTTP_ORIGIN=PORTAL, HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET")
     assert "Access-Control-Allow-Origin" not in response
     client, _ = sign_in("staff")
     token = client.cookies["csrftoken"].value
-    response = client.post(API + "enrollments/", "{}", content_type="application/json", HTTP_X_CSRFTOKEN=token, HTTP_ORIGIN=PORTAL)
+    response = client.post(
+        API + "enrollments/", "{}", content_type="application/json", HTTP_X_CSRFTOKEN=token, HTTP_ORIGIN=PORTAL
+    )
     assert response.status_code == 403 and "not trusted" in response.json()["detail"]
 
 
@@ -242,11 +277,17 @@ def test_untrusted_origin_cannot_write_even_with_token(seeded):
     client, _ = sign_in("staff")
     token = client.cookies["csrftoken"].value
     body = json.dumps({"flag": "enterprise.ai_pathways_operator_enabled", "duration": 60, "reason": "QA"})
-    response = client.post(API + "enrollments/", body, content_type="application/json",
-                           HTTP_X_CSRFTOKEN=token, HTTP_ORIGIN="https://evil.example")
+    response = client.post(
+        API + "enrollments/",
+        body,
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+        HTTP_ORIGIN="https://evil.example",
+    )
     assert response.status_code == 403
-    response = client.post(API + "enrollments/", body, content_type="application/json",
-                           HTTP_X_CSRFTOKEN=token, HTTP_ORIGIN=PORTAL)
+    response = client.post(
+        API + "enrollments/", body, content_type="application/json", HTTP_X_CSRFTOKEN=token, HTTP_ORIGIN=PORTAL
+    )
     assert response.status_code == 201
 
 
@@ -269,7 +310,9 @@ def test_seed_creates_every_flag_of_the_fixture_with_varied_criteria(seeded):
     assert flags["enterprise.enterprise_customer_support_tool"].staff is True
     assert flags["enterprise.enterprise_admin_onboarding"].superusers is True
     assert flags["enterprise.edit_highlights_enabled"].testing is True
-    assert [g.name for g in flags["enterprise.admin_portal_learner_profile_view_enabled"].groups.all()] == ["enterprise-admins"]
+    assert [g.name for g in flags["enterprise.admin_portal_learner_profile_view_enabled"].groups.all()] == [
+        "enterprise-admins"
+    ]
     assert [u.username for u in flags["enterprise.catalog_query_search_filters_enabled"].users.all()] == ["learner2"]
     call_command("seed_devstack", verbosity=0)  # idempotent
     assert Flag.objects.count() == len(flags)
@@ -294,16 +337,25 @@ def test_enterprise_learner_shape_and_features_per_user(seeded):
     assert got["catalog_query_search_filters_enabled"] is False  # listed: learner2 only
     assert got["use_algolia_index_v2"] is False
     learner2, _ = sign_in("learner2")
-    assert features(learner2.get("/enterprise/api/v1/enterprise-learner/"))["catalog_query_search_filters_enabled"] is True
+    assert (
+        features(learner2.get("/enterprise/api/v1/enterprise-learner/"))["catalog_query_search_filters_enabled"] is True
+    )
     admin, _ = sign_in("ent_admin")
-    assert features(admin.get("/enterprise/api/v1/enterprise-learner/"))["admin_portal_learner_profile_view_enabled"] is True
+    assert (
+        features(admin.get("/enterprise/api/v1/enterprise-learner/"))["admin_portal_learner_profile_view_enabled"]
+        is True
+    )
     staff, _ = sign_in("staff")
     assert features(staff.get("/enterprise/api/v1/enterprise-learner/"))["enterprise_customer_support_tool"] is True
     root, _ = sign_in("edx")
     assert features(root.get("/enterprise/api/v1/enterprise-learner/"))["enterprise_admin_onboarding_enabled"] is True
     # testing flag through the dwft_ query parameter, as waffle does it
-    assert features(learner.get("/enterprise/api/v1/enterprise-learner/", {"dwft_enterprise.edit_highlights_enabled": "1"}))[
-        "enterprise_edit_highlights_enabled"] is True
+    assert (
+        features(
+            learner.get("/enterprise/api/v1/enterprise-learner/", {"dwft_enterprise.edit_highlights_enabled": "1"})
+        )["enterprise_edit_highlights_enabled"]
+        is True
+    )
     # only staff may read another user's links
     assert learner.get("/enterprise/api/v1/enterprise-learner/", {"username": "learner2"}).status_code == 403
     assert Client().get("/enterprise/api/v1/enterprise-learner/").status_code == 401
@@ -314,10 +366,17 @@ def test_enterprise_customer_and_dashboard_list(seeded):
     body = staff.get("/enterprise/api/v1/enterprise-customer/", {"slug": "second-enterprise"}).json()
     assert [c["slug"] for c in body["results"]] == ["second-enterprise"] and "enterprise_features" in body
     admin, _ = sign_in("ent_admin")
-    body = admin.get("/enterprise/api/v1/enterprise-customer/dashboard_list/", {"enterprise_slug": "test-enterprise"}).json()
+    body = admin.get(
+        "/enterprise/api/v1/enterprise-customer/dashboard_list/", {"enterprise_slug": "test-enterprise"}
+    ).json()
     assert shape(body) == shape(fixture("lms-enterprise-api-v1-enterprise-customer-dashboard_list.json"))
     assert body["enterprise_features"]["admin_portal_learner_profile_view_enabled"] is True
-    assert admin.get("/enterprise/api/v1/enterprise-customer/dashboard_list/", {"enterprise_slug": "second-enterprise"}).json()["count"] == 0
+    assert (
+        admin.get(
+            "/enterprise/api/v1/enterprise-customer/dashboard_list/", {"enterprise_slug": "second-enterprise"}
+        ).json()["count"]
+        == 0
+    )
     learner, _ = sign_in("learner")
     assert learner.get("/enterprise/api/v1/enterprise-customer/dashboard_list/").json()["count"] == 0
 
@@ -326,8 +385,13 @@ def test_bff_dashboard_from_forwarded_authorization_header(seeded):
     from django.contrib.auth import get_user_model
 
     token = jwt_auth.encode(get_user_model().objects.get(username="learner2"))
-    response = Client().post("/api/v1/bffs/learner/dashboard/", json.dumps({"enterprise_customer_slug": "test-enterprise"}),
-                             content_type="application/json", HTTP_AUTHORIZATION=f"JWT {token}", **BFF)
+    response = Client().post(
+        "/api/v1/bffs/learner/dashboard/",
+        json.dumps({"enterprise_customer_slug": "test-enterprise"}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"JWT {token}",
+        **BFF,
+    )
     body = response.json()
     assert response.status_code == 200, body
     recorded = fixture("enterprise-access-api-v1-bffs-learner-dashboard.json")
@@ -335,22 +399,37 @@ def test_bff_dashboard_from_forwarded_authorization_header(seeded):
     assert shape(body) == shape(recorded)
     assert body["enterprise_features"]["catalog_query_search_filters_enabled"] is True
     # the BFF answers only on its own port
-    assert Client().post("/api/v1/bffs/learner/dashboard/", "{}", content_type="application/json",
-                         HTTP_AUTHORIZATION=f"JWT {token}").status_code == 404
+    assert (
+        Client()
+        .post(
+            "/api/v1/bffs/learner/dashboard/", "{}", content_type="application/json", HTTP_AUTHORIZATION=f"JWT {token}"
+        )
+        .status_code
+        == 404
+    )
 
 
 def test_bff_dashboard_from_cookies_needs_csrf_and_link(seeded):
     learner, _ = sign_in("learner")
     client = jwt_only(learner)
     body = json.dumps({"enterprise_customer_slug": "test-enterprise"})
-    assert client.post("/api/v1/bffs/learner/dashboard/", body, content_type="application/json", **BFF).status_code == 403
+    assert (
+        client.post("/api/v1/bffs/learner/dashboard/", body, content_type="application/json", **BFF).status_code == 403
+    )
     token = csrf(client, **BFF)
-    response = client.post("/api/v1/bffs/learner/dashboard/", body, content_type="application/json", HTTP_X_CSRFTOKEN=token, **BFF)
+    response = client.post(
+        "/api/v1/bffs/learner/dashboard/", body, content_type="application/json", HTTP_X_CSRFTOKEN=token, **BFF
+    )
     assert response.status_code == 200
     body = json.dumps({"enterprise_customer_slug": "second-enterprise"})
-    response = client.post("/api/v1/bffs/learner/dashboard/", body, content_type="application/json", HTTP_X_CSRFTOKEN=token, **BFF)
+    response = client.post(
+        "/api/v1/bffs/learner/dashboard/", body, content_type="application/json", HTTP_X_CSRFTOKEN=token, **BFF
+    )
     assert response.status_code == 403
-    assert Client().post("/api/v1/bffs/learner/dashboard/", "{}", content_type="application/json", **BFF).status_code == 401
+    assert (
+        Client().post("/api/v1/bffs/learner/dashboard/", "{}", content_type="application/json", **BFF).status_code
+        == 401
+    )
 
 
 def test_enrollment_turns_the_feature_on_for_the_user_and_expiry_off(seeded):
@@ -362,9 +441,14 @@ def test_enrollment_turns_the_feature_on_for_the_user_and_expiry_off(seeded):
     learner, _ = sign_in("learner")
     key = "enterprise_ai_pathways_operator_enabled"
     assert features(learner.get("/enterprise/api/v1/enterprise-learner/"))[key] is False
-    response = support.post(API + "enrollments/", json.dumps({"flag": "enterprise.ai_pathways_operator_enabled", "user": "learner",
-                                                             "duration": 600, "reason": "SUP-9"}),
-                            content_type="application/json", HTTP_X_CSRFTOKEN=support.cookies["csrftoken"].value)
+    response = support.post(
+        API + "enrollments/",
+        json.dumps(
+            {"flag": "enterprise.ai_pathways_operator_enabled", "user": "learner", "duration": 600, "reason": "SUP-9"}
+        ),
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=support.cookies["csrftoken"].value,
+    )
     assert response.status_code == 201
     assert features(learner.get("/enterprise/api/v1/enterprise-learner/"))[key] is True
     Enrollment.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
@@ -391,8 +475,13 @@ def test_portal_pages_call_the_lms_with_axios_in_head():
     assert status == "200 OK" and headers["Content-Type"].startswith("text/html")
     head = body.split(b"</head>")[0]
     assert b'<script src="/static/axios.min.js"></script>' in head
-    for needle in (b"/enterprise/api/v1/enterprise-learner/", b"/api/v1/bffs/learner/dashboard/",
-                   b"/enterprise/api/v1/enterprise-customer/", b"withCredentials: true", b"http://localhost:18270"):
+    for needle in (
+        b"/enterprise/api/v1/enterprise-learner/",
+        b"/api/v1/bffs/learner/dashboard/",
+        b"/enterprise/api/v1/enterprise-customer/",
+        b"withCredentials: true",
+        b"http://localhost:18270",
+    ):
         assert needle in head
     assert _get(learner, "/test-enterprise/admin/learners")[0].startswith("404")
     assert _get(learner, "/<script>")[0].startswith("404")

@@ -55,7 +55,12 @@ def test_staff_enrolls_self_and_waffle_sees_it_at_once(api, staff, flag):
     assert flag.users.filter(pk=staff.pk).exists()
     assert active_for(staff) is True
     entry = AuditEntry.objects.get(enrollment_id=data["id"])
-    assert (entry.action, entry.membership, entry.actor_username, entry.username) == ("enrolled", "added", "staff", "staff")
+    assert (entry.action, entry.membership, entry.actor_username, entry.username) == (
+        "enrolled",
+        "added",
+        "staff",
+        "staff",
+    )
     assert entry.reason == "QA-123 trying the pathways UI"
 
 
@@ -308,7 +313,10 @@ def test_delete_own_enrollment(api, staff, flag):
     assert response.status_code == 200
     data = response.json()
     assert (data["state"], data["end_reason"], data["ended_by"]["username"], data["membership"]) == (
-        "ended", "revoked", "staff", "removed",
+        "ended",
+        "revoked",
+        "staff",
+        "removed",
     )
     assert active_for(staff) is False
     assert list(AuditEntry.objects.order_by("id").values_list("action", flat=True)) == ["enrolled", "revoked"]

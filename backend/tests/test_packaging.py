@@ -45,8 +45,11 @@ def test_production_plugin_settings_merge_yaml_tokens():
 def test_entry_point_in_setup_py():
     tree = ast.parse((BACKEND / "setup.py").read_text())
     entry_points = next(
-        kw.value for node in ast.walk(tree) if isinstance(node, ast.Call)
-        for kw in node.keywords if kw.arg == "entry_points"
+        kw.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        for kw in node.keywords
+        if kw.arg == "entry_points"
     )
     assert ast.literal_eval(entry_points) == {
         "lms.djangoapp": ["waffle_enrollments = waffle_enrollments.apps:WaffleEnrollmentsConfig"],
@@ -56,7 +59,9 @@ def test_entry_point_in_setup_py():
 
 def test_studio_gets_the_settings_and_no_urls():
     config = apps.get_app_config("waffle_enrollments")
-    assert config.plugin_app["settings_config"]["cms.djangoapp"] == config.plugin_app["settings_config"]["lms.djangoapp"]
+    assert (
+        config.plugin_app["settings_config"]["cms.djangoapp"] == config.plugin_app["settings_config"]["lms.djangoapp"]
+    )
     assert "cms.djangoapp" not in config.plugin_app["url_config"]
 
 
@@ -80,8 +85,14 @@ def test_policy_settings_are_validated():
     from waffle_enrollments.checks import check_policy_settings
     from waffle_enrollments.policy import get_policy
 
-    for bad in ({"MAX_DURATION": 0}, {"MAX_DURATION": "7d"}, {"ENROLLABLE_FLAGS": "enterprise.*"},
-                {"DEFAULT_DURATION": 10, "MAX_DURATION": 5}, {"TYPO": 1}, {"MAX_BODY_BYTES": True}):
+    for bad in (
+        {"MAX_DURATION": 0},
+        {"MAX_DURATION": "7d"},
+        {"ENROLLABLE_FLAGS": "enterprise.*"},
+        {"DEFAULT_DURATION": 10, "MAX_DURATION": 5},
+        {"TYPO": 1},
+        {"MAX_BODY_BYTES": True},
+    ):
         with override_settings(WAFFLE_ENROLLMENTS=bad):
             with pytest.raises(ImproperlyConfigured):
                 get_policy()

@@ -28,7 +28,10 @@ def active_for(user, name=FLAG):
 
 def enroll(user, actor=None, seconds=3600, name=FLAG):
     return services.enroll(
-        flag_name=name, user=user, actor=actor or user, reason="test",
+        flag_name=name,
+        user=user,
+        actor=actor or user,
+        reason="test",
         expires_at=timezone.now() + timedelta(seconds=seconds),
     )
 
@@ -84,8 +87,13 @@ class TestMembership:
             # Free the unique slot, add a second live enrollment, then put `first` back to live.
             Enrollment.objects.filter(pk=first.pk).update(live=None)
             Enrollment.objects.create(
-                flag=flag, flag_name=FLAG, user=staff, created_by=staff, reason="second",
-                expires_at=timezone.now() + timedelta(hours=1), preexisting_membership=True,
+                flag=flag,
+                flag_name=FLAG,
+                user=staff,
+                created_by=staff,
+                reason="second",
+                expires_at=timezone.now() + timedelta(hours=1),
+                preexisting_membership=True,
             )
             result = services._end_locked(
                 Enrollment.objects.get(pk=first.pk), actor=staff, end_reason="revoked", now=timezone.now()
@@ -104,8 +112,12 @@ class TestMembership:
         enroll(staff)
         with pytest.raises(IntegrityError), transaction.atomic():
             Enrollment.objects.create(
-                flag=flag, flag_name=FLAG, user=staff, reason="dup",
-                expires_at=timezone.now() + timedelta(hours=1), preexisting_membership=True,
+                flag=flag,
+                flag_name=FLAG,
+                user=staff,
+                reason="dup",
+                expires_at=timezone.now() + timedelta(hours=1),
+                preexisting_membership=True,
             )
 
 
@@ -169,7 +181,10 @@ class TestAuditLog:
         assert client.get(f"/admin/waffle_enrollments/enrollment/{enrollment.pk}/change/").status_code == 200
         assert client.get("/admin/waffle_enrollments/auditentry/").status_code == 200
         assert client.get("/admin/waffle_enrollments/enrollment/add/").status_code == 403
-        assert client.post(f"/admin/waffle_enrollments/auditentry/{AuditEntry.objects.get().pk}/delete/").status_code == 403
+        assert (
+            client.post(f"/admin/waffle_enrollments/auditentry/{AuditEntry.objects.get().pk}/delete/").status_code
+            == 403
+        )
         response = client.post(f"/admin/waffle_enrollments/enrollment/{enrollment.pk}/change/", {"reason": "x"})
         assert response.status_code == 403
         assert Enrollment.objects.get().reason == "test"

@@ -38,12 +38,8 @@ class Enrollment(models.Model):
     # services.end_enrollments_of_deleted_user audits the end of their live enrollments and deletes
     # their enrollments before the user row goes. A CASCADE would instead need the admin's delete
     # permission on enrollments, which the admin never grants (they change only through the API).
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="waffle_enrollments"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="waffle_enrollments")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     reason = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
@@ -107,9 +103,7 @@ class AuditEntry(models.Model):
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     action = models.CharField(max_length=16, choices=AuditAction.choices)
-    enrollment = models.ForeignKey(
-        Enrollment, on_delete=models.SET_NULL, null=True, related_name="audit_entries"
-    )
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.SET_NULL, null=True, related_name="audit_entries")
     flag_name = models.CharField(max_length=100, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     username = models.CharField(max_length=150)

@@ -97,6 +97,7 @@ def enroll(*, flag_name: str, user, actor, reason: str, expires_at: datetime, ch
     ``check(flag)`` may raise an ApiError after the flag row is locked (used for the
     everyone=Yes/No rule, which must be read under the lock).
     """
+
     def attempt():
         with transaction.atomic():
             flag = Flag.objects.select_for_update().filter(name=flag_name).first()
@@ -108,7 +109,8 @@ def enroll(*, flag_name: str, user, actor, reason: str, expires_at: datetime, ch
             if live is not None:
                 raise AlreadyEnrolled(
                     f"{_username(user)} already has a live enrollment (#{live.pk}) in '{flag_name}', "
-                    f"until {live.expires_at.isoformat()}. End it (DELETE enrollments/{live.pk}/) before enrolling again.",
+                    f"until {live.expires_at.isoformat()}. "
+                    f"End it (DELETE enrollments/{live.pk}/) before enrolling again.",
                     enrollment_id=live.pk,
                 )
             preexisting = flag.users.filter(pk=user.pk).exists()

@@ -16,7 +16,13 @@ PASSWORD = "edx"
 USERS = {
     "edx": ("Edx", "Admin", True, True, "superuser (as in Open edX devstack)"),
     "staff": ("QA", "Staff", True, False, "staff, the QA engineer (enroll_customers); not a superuser"),
-    "support": ("Support", "Agent", True, False, "staff allowed to enroll other users (waffle_enrollments.enroll_others)"),
+    "support": (
+        "Support",
+        "Agent",
+        True,
+        False,
+        "staff allowed to enroll other users (waffle_enrollments.enroll_others)",
+    ),
     "support_readonly": ("Read-only", "Support", True, False, "staff who may only look at users' flags (view_others)"),
     "learner": ("Alice", "Learner", False, False, "enterprise learner of test-enterprise"),
     "learner2": ("Bob", "Learner", False, False, "second learner, of both customers (to enroll others)"),
@@ -40,7 +46,9 @@ LINKS = [
 
 ADMINS_GROUP = "enterprise-admins"
 
-_OFF = dict(everyone=None, percent=None, testing=False, superusers=False, staff=False, authenticated=False, rollout=False)
+_OFF = dict(
+    everyone=None, percent=None, testing=False, superusers=False, staff=False, authenticated=False, rollout=False
+)
 
 # name: (criteria, groups, usernames, note)
 FLAGS = {
