@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../fixtures';
 import { BROWSERS, launch, type Session } from './browsers';
 import { signInBrowser, signOutBrowser, startTestDevstack, type TestDevstack } from './devstack';
+import { expandRow, flagRow } from './harness';
 
 const LEARNER_PORTAL = 'http://localhost:8734/test-enterprise';
 // Flags seeded by backend/devstack (seed_devstack.py), by their response key in the portal.
@@ -20,7 +21,7 @@ const LISTED_LEARNER2 = {
 };
 const STAFF_FLAG = { key: 'enterprise_customer_support_tool', flag: 'enterprise.enterprise_customer_support_tool' };
 
-const row = (key: string) => `[data-testid="flag-row"][data-key="${key}"]`;
+const row = flagRow;
 
 async function portal(session: Session, url = LEARNER_PORTAL): Promise<Page> {
   const page = await session.newPage();
@@ -29,11 +30,7 @@ async function portal(session: Session, url = LEARNER_PORTAL): Promise<Page> {
 }
 
 /** Opens a flag's row in place (its details, why in full, the enrollment controls), once. */
-async function expand(popup: Page, key: string): Promise<void> {
-  const toggle = `${row(key)} [data-testid="flag-toggle"]`;
-  await popup.waitForSelector(toggle, { timeout: 15_000 });
-  if ((await popup.$eval(toggle, (el) => el.getAttribute('aria-expanded'))) !== 'true') await popup.click(toggle);
-}
+const expand = expandRow;
 
 /**
  * Opens the popup and waits until the backend's answer (controls, read-only note or an error) is shown;
@@ -107,7 +104,7 @@ describe.each(BROWSERS)('enrollment against the devstack in %s', (browserName) =
     expect(await isOn(popup, OFF_FOR_ALL.key)).toBe(false);
     expect(await text(popup, `${row(OFF_FOR_ALL.key)} [data-testid="why"]`)).toMatch(/Off for you/);
     // At rest, each line has its short why and its one action.
-    expect(await text(popup, `${row(OFF_FOR_ALL.key)} [data-testid="flag-why"]`)).toBe('off for all');
+    expect(await text(popup, `${row(OFF_FOR_ALL.key)} [data-testid="flag-why"]`)).toBe('nobody');
     expect(await text(popup, `${row(OFF_FOR_ALL.key)} [data-testid="flag-action"]`)).toBe('Enroll…');
     expect(await text(popup, `${row(STAFF_FLAG.key)} [data-testid="flag-why"]`)).toBe('staff');
     // Why a staff flag is on for staff.

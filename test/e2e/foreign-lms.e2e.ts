@@ -11,10 +11,11 @@ import { DEFAULT_PORTS } from '../../scripts/devstack.mjs';
 import { closeServers } from '../loopback';
 import { BROWSERS, launch, type Session } from './browsers';
 import { signInBrowser, startTestDevstack, type TestDevstack } from './devstack';
+import { expandRow, flagRow } from './harness';
 
 // Seeded by backend/devstack (seed_devstack.py): off for everyone, enrollable.
 const OFF_FOR_ALL = { key: 'enterprise_ai_pathways_operator_enabled', flag: 'enterprise.ai_pathways_operator_enabled' };
-const row = (key: string) => `[data-testid="flag-row"][data-key="${key}"]`;
+const row = flagRow;
 const SIGNED_IN_COOKIES = ['edx-jwt-cookie-header-payload', 'edx-jwt-cookie-signature', 'sessionid'];
 
 interface Decoy {
@@ -67,6 +68,7 @@ async function reloadFromPopup(session: Session, popup: Page, page: Page, on: bo
   await popup.close().catch(() => undefined);
   const next = await popupWithBackend(session, page);
   await next.waitForSelector(`${row(OFF_FOR_ALL.key)}[data-on="${on}"]`, { timeout: 15_000 });
+  await expandRow(next, OFF_FOR_ALL.key);
   await next
     .waitForSelector(`${row(OFF_FOR_ALL.key)} [data-testid="verify"][data-verdict="confirmed"]`, { timeout: 15_000 })
     .catch(async (e) => {
@@ -125,6 +127,7 @@ describe.each(BROWSERS)('a portal whose LMS is not on the default port, in %s', 
     expect(await text(popup, '[data-testid="lms"]')).toBe(`LMS: ${devstack.urls.lms} (the one this page calls)`);
     expect(await popup.$('[data-testid="backend-error"]')).toBeNull();
 
+    await expandRow(popup, OFF_FOR_ALL.key);
     await popup.click(`${row(OFF_FOR_ALL.key)} [data-testid="enroll-open"]`);
     await popup.type(`${row(OFF_FOR_ALL.key)} [data-testid="enroll-reason"]`, 'QA: the LMS on another port');
     await popup.click(`${row(OFF_FOR_ALL.key)} [data-testid="enroll-submit"]`);

@@ -108,3 +108,13 @@ export async function inWorker<T>(session: ChromiumSession, fn: string): Promise
   if (!worker) throw new Error('the extension has no running service worker');
   return (await worker.evaluate(fn)) as T;
 }
+
+/** The popup's row of a flag's response key. */
+export const flagRow = (key: string) => `[data-testid="flag-row"][data-key="${key}"]`;
+
+/** Opens a flag's row in the popup (its details, enroll form, countdown), if it is not open already. */
+export async function expandRow(popup: Page, key: string): Promise<void> {
+  const toggle = `${flagRow(key)} [data-testid="flag-toggle"]`;
+  await popup.waitForSelector(toggle, { timeout: 15_000 });
+  if ((await popup.$eval(toggle, (el) => el.getAttribute('aria-expanded'))) !== 'true') await popup.click(toggle);
+}
