@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import jwt
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client, override_settings
 from waffle.models import Flag
@@ -12,6 +13,7 @@ from waffle.models import Flag
 from devstack import jwt_auth
 from devstack.enterprise_features import FLAG_NAMES
 from devstack.portals import make_portal_app
+from waffle_enrollments import policy
 
 from .conftest import API, fixture
 
@@ -316,6 +318,19 @@ def test_seed_creates_every_flag_of_the_fixture_with_varied_criteria(seeded):
     assert [u.username for u in flags["enterprise.catalog_query_search_filters_enabled"].users.all()] == ["learner2"]
     call_command("seed_devstack", verbosity=0)  # idempotent
     assert Flag.objects.count() == len(flags)
+
+
+def test_seed_support_readonly_is_staff_with_only_view_others(seeded):
+    user = get_user_model().objects.get(username="support_readonly")
+    assert user.is_staff and user.is_active and not user.is_superuser
+    assert list(user.groups.all()) == []
+    assert [p.codename for p in user.user_permissions.all()] == ["view_others"]
+    assert user.get_all_permissions() == {"waffle_enrollments.view_others"}
+    assert policy.can_view_others(user) and not policy.can_enroll_others(user)
+    call_command("seed_devstack", verbosity=0)  # a second run keeps exactly that permission
+    assert get_user_model().objects.get(username="support_readonly").get_all_permissions() == {
+        "waffle_enrollments.view_others"
+    }
 
 
 def features(response):
