@@ -7,10 +7,11 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launch, type Session } from './browsers';
 import { signInBrowser, startTestDevstack, type TestDevstack } from './devstack';
+import { expandRow, flagRow } from './harness';
 
 const PORTAL = 'http://localhost:8734';
 const OFF_FOR_ALL = { key: 'enterprise_ai_pathways_operator_enabled', flag: 'enterprise.ai_pathways_operator_enabled' };
-const row = `[data-testid="flag-row"][data-key="${OFF_FOR_ALL.key}"]`;
+const row = flagRow(OFF_FOR_ALL.key);
 
 describe('customer enrollment against the devstack in chromium', () => {
   let devstack: TestDevstack;
@@ -30,10 +31,14 @@ describe('customer enrollment against the devstack in chromium', () => {
     return page;
   }
 
-  /** The popup of the portal tab, once the flag's row is there and the backend has answered. */
-  async function popupOf(page: Page): Promise<Page> {
+  /**
+   * The popup of the portal tab, once the flag's row is there and the backend has answered; with `open`,
+   * the row is opened (its enrollment and customer controls exist only then).
+   */
+  async function popupOf(page: Page, open = false): Promise<Page> {
     const popup = await session.openPopup(page);
     await popup.waitForSelector(row, { timeout: 15_000 });
+    if (open) await expandRow(popup, OFF_FOR_ALL.key);
     await popup.waitForFunction(() => !document.querySelector('[data-testid="backend-loading"]'), {
       timeout: 15_000,
     });
@@ -77,7 +82,7 @@ describe('customer enrollment against the devstack in chromium', () => {
 
     await signInBrowser(session.browser, devstack.urls.lms, 'staff');
     const page = await portal('test-enterprise');
-    let popup = await popupOf(page);
+    let popup = await popupOf(page, true);
     const open = await popup.waitForSelector(`${row} [data-testid="customer-open"]`, { timeout: 15_000 });
     // learner, learner2 and ent_admin are linked to test-enterprise.
     expect(await open!.evaluate((el) => el.textContent)).toBe('Enable for Test Enterprise (3 learners)…');
@@ -105,7 +110,7 @@ describe('customer enrollment against the devstack in chromium', () => {
 
     await signInBrowser(session.browser, devstack.urls.lms, 'staff');
     const again = await portal('test-enterprise');
-    popup = await popupOf(again);
+    popup = await popupOf(again, true);
     const revoke = await popup.waitForSelector(`${row} [data-testid="customer-revoke"]`, { timeout: 15_000 });
     await revoke!.click();
     await popup.waitForSelector(`${row} [data-testid="customer-open"]`, { timeout: 15_000 });
@@ -122,7 +127,10 @@ describe('customer enrollment against the devstack in chromium', () => {
     for (const username of ['learner', 'support']) {
       await signInBrowser(session.browser, devstack.urls.lms, username);
       const page = await portal('test-enterprise');
-      const popup = await popupOf(page);
+      const popup = await popupOf(page, true);
+      // The row is open and the backend answered (support: the row's why; learner: read-only), and
+      // nothing of customers is there.
+      await popup.waitForSelector(`${row} [data-testid="why"], [data-testid="read-only"]`, { timeout: 15_000 });
       expect(await popup.$$('[data-testid="customer-open"], [data-testid="customer-enrollments"]')).toHaveLength(0);
       await popup.close();
       await page.close();
