@@ -7,6 +7,7 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSERS, launch, type Session } from './browsers';
 import { signInBrowser, startTestDevstack, type TestDevstack } from './devstack';
+import { flagRow } from './harness';
 
 const LEARNER_PORTAL = 'http://localhost:8734/test-enterprise';
 // Flags seeded by backend/devstack (seed_devstack.py), by their response key in the portal.
@@ -16,7 +17,7 @@ const LISTED_LEARNER2 = {
 };
 const STAFF_FLAG = { key: 'enterprise_customer_support_tool', flag: 'enterprise.enterprise_customer_support_tool' };
 
-const row = (key: string) => `[data-testid="flag-row"][data-key="${key}"]`;
+const row = flagRow;
 const compareRow = (flag: string) => `[data-testid="compare-row"][data-flag="${flag}"]`;
 
 async function portal(session: Session): Promise<Page> {
@@ -31,6 +32,26 @@ async function popupWithBackend(session: Session, page: Page, key: string): Prom
   await popup.waitForSelector(row(key), { timeout: 15_000 });
   await popup.waitForFunction(() => !document.querySelector('[data-testid="backend-loading"]'), { timeout: 15_000 });
   return popup;
+}
+
+/**
+ * Opens a row far below the top of the popup: brought into view first and clicked once laid out there
+ * (rows out of view are not laid out, so a click aimed before the layout settles lands on another row).
+ */
+async function expandRowInView(popup: Page, key: string): Promise<void> {
+  const toggle = await popup.waitForSelector(`${row(key)} [data-testid="flag-toggle"]`, { timeout: 15_000 });
+  if ((await toggle!.evaluate((el) => el.getAttribute('aria-expanded'))) === 'true') return;
+  await toggle!.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+  await popup.waitForFunction(
+    (el) => {
+      const r = el.getBoundingClientRect();
+      return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight;
+    },
+    { timeout: 15_000 },
+    toggle!,
+  );
+  await toggle!.click();
+  await popup.waitForSelector(`${row(key)} [data-testid="flag-toggle"][aria-expanded="true"]`, { timeout: 15_000 });
 }
 
 async function text(popup: Page, selector: string): Promise<string> {
@@ -140,7 +161,8 @@ describe.each(BROWSERS)('View as user against the devstack in %s', (browserName)
         .trim(),
     ).toBe(LISTED_LEARNER2.flag);
 
-    // The flag's own row asks for a reload; after it, the portal's responses say on, for support.
+    // The flag's own row, opened, asks for a reload; after it, the portal's responses say on, for support.
+    await expandRowInView(popup, LISTED_LEARNER2.key);
     const reloadNow = await popup.waitForSelector(`${row(LISTED_LEARNER2.key)} [data-testid="reload-to-verify"]`, {
       timeout: 15_000,
     });
@@ -160,6 +182,7 @@ describe.each(BROWSERS)('View as user against the devstack in %s', (browserName)
     await popup.close().catch(() => undefined);
     popup = await popupWithBackend(session, page, LISTED_LEARNER2.key);
     await popup.waitForSelector(`${row(LISTED_LEARNER2.key)}[data-on="true"]`, { timeout: 15_000 });
+    await expandRowInView(popup, LISTED_LEARNER2.key);
     await popup.waitForSelector(`${row(LISTED_LEARNER2.key)} [data-testid="verify"][data-verdict="confirmed"]`, {
       timeout: 15_000,
     });
