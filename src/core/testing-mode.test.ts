@@ -14,7 +14,8 @@ it('reads an override back as waffle would: only "True" is on', () => {
   expect(overrideOf(null)).toBeNull();
 });
 
-it('asks for the LMS origin only', () => {
+it('asks for the LMS host only, on every port (cookies belong to a host)', () => {
   expect(lmsCookiePattern('https://courses.example.org/some/path')).toBe('https://courses.example.org/*');
-  expect(lmsCookiePattern('http://localhost:18000')).toBe('http://localhost:18000/*');
+  expect(lmsCookiePattern('http://localhost:18000')).toBe('http://localhost/*');
+  expect(lmsCookiePattern('http://[::1]:18000/')).toBe('http://[::1]/*');
 });

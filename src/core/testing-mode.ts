@@ -21,7 +21,12 @@ export function overrideOf(value: string | null): TestingOverride {
   return value === 'True' ? 'on' : 'off';
 }
 
-/** The origin pattern the browser must allow for cookies of the LMS at `lms` (an origin). */
+/**
+ * The host pattern the browser must allow for cookies of the LMS at `lms` (an origin): its scheme and
+ * host, without the port. Cookies belong to a host, not a port, and Firefox's match patterns take no
+ * port (it refuses to request `http://localhost:18000/*`); without one, Chromium matches every port.
+ */
 export function lmsCookiePattern(lms: string): string {
-  return `${new URL(lms).origin}/*`;
+  const { protocol, hostname } = new URL(lms);
+  return `${protocol}//${hostname}/*`;
 }

@@ -6,11 +6,12 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSERS, launch, type Session } from './browsers';
 import { signInBrowser, startTestDevstack, type TestDevstack } from './devstack';
+import { expandRow, flagRow } from './harness';
 
 const LEARNER_PORTAL = 'http://localhost:8734/test-enterprise';
 // Seeded with testing on (backend/devstack seed_devstack.py).
 const TESTING = { key: 'enterprise_edit_highlights_enabled', flag: 'enterprise.edit_highlights_enabled' };
-const row = `[data-testid="flag-row"][data-key="${TESTING.key}"]`;
+const row = flagRow(TESTING.key);
 
 /** The value each source reported for the flag in the popup's current load. */
 async function valuesOf(popup: Page): Promise<Record<string, string>> {
@@ -35,8 +36,7 @@ describe.each(BROWSERS)('testing mode against the devstack in %s', (browserName)
   /** The popup on the portal's current load, the testing flag's row open, both sources in. */
   async function openRow(page: Page, lms: string, bff: string): Promise<Page> {
     const popup = await session.openPopup(page);
-    await popup.waitForSelector(`${row} [data-testid="flag-toggle"]`, { timeout: 15_000 });
-    await popup.click(`${row} [data-testid="flag-toggle"]`);
+    await expandRow(popup, TESTING.key);
     // The LMS's value: the latest LMS source of the load (enterprise-learner, or enterprise-customer for staff).
     await popup.waitForFunction(
       (sel, l, b) => {
