@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from .models import AppendOnlyError, AuditQuerySet, EndReason
+from .models import AppendOnly, AuditQuerySet, EndReason
 
 CUSTOMER_GROUP_PREFIX = "waffle-customer:"
 
@@ -78,7 +78,7 @@ class CustomerAuditAction(models.TextChoices):
     RESYNCED = "resynced", "Resynced"  # drift repaired: learners added to or removed from the group
 
 
-class CustomerAuditEntry(models.Model):
+class CustomerAuditEntry(AppendOnly, models.Model):
     """One change to a customer enrollment or its group, written in the change's transaction; never
     updated or deleted. ``learners_added``/``learners_removed`` count the group's members it changed."""
 
@@ -108,12 +108,3 @@ class CustomerAuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.customer_slug} in {self.flag_name or '-'}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None or kwargs.get("force_update"):
-            raise AppendOnlyError("Audit entries are append-only: they cannot be updated.")
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("Audit entries are append-only: they cannot be deleted.")

@@ -95,7 +95,22 @@ class AuditQuerySet(models.QuerySet):
         raise AppendOnlyError("Audit entries are append-only: they cannot be deleted.")
 
 
-class AuditEntry(models.Model):
+class AppendOnly:
+    """A model whose rows are written once and never updated or deleted (the audit trails)."""
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or kwargs.get("force_update"):
+            raise AppendOnlyError(
+                f"{self._meta.verbose_name_plural.capitalize()} are append-only: they cannot be updated."
+            )
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{self._meta.verbose_name_plural.capitalize()} are append-only: they cannot be deleted.")
+
+
+class AuditEntry(AppendOnly, models.Model):
     """One change, written in the same transaction as the change itself; never updated or deleted.
 
     Names are copied as text so that the entry still reads right after a flag or user is deleted.
@@ -124,17 +139,8 @@ class AuditEntry(models.Model):
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.username} in {self.flag_name}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None or kwargs.get("force_update"):
-            raise AppendOnlyError("Audit entries are append-only: they cannot be updated.")
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("Audit entries are append-only: they cannot be deleted.")
-
-
-class UserLookup(models.Model):
+class UserLookup(AppendOnly, models.Model):
     """One look at another user's flags (GET flags/?user=): who looked at whom, when, from which page.
 
     Append-only like AuditEntry; the usernames are copied so that the entry still reads right after
@@ -157,15 +163,6 @@ class UserLookup(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.viewer_username} looked at {self.subject_username}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None or kwargs.get("force_update"):
-            raise AppendOnlyError("User lookups are append-only: they cannot be updated.")
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("User lookups are append-only: they cannot be deleted.")
 
 
 from .customer_models import CustomerAuditEntry, CustomerEnrollment  # noqa: E402,F401  (models of this app)
