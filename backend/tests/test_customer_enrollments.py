@@ -229,6 +229,10 @@ def test_conflicts_and_missing_things(api, qa, flag, world):
     assert twice.status_code == 409 and "already ended" in twice.json()["detail"]
     assert api(qa).delete("customer-enrollments/999999/").status_code == 404
     assert api(qa).get("customer-enrollments/abc/").status_code == 404
+    for pk in ("\u00b2", "\u0663"):  # digits to str.isdigit(), not to int() or to us
+        other = api(qa).get(f"customer-enrollments/{pk}/")
+        assert other.status_code == 404 and "whole numbers" in other.json()["detail"]
+    assert api(qa).get("customer-enrollments/?limit=\u00b2").status_code == 400
     assert CustomerEnrollment.objects.count() == 1
     assert CustomerAuditEntry.objects.count() == 2
 

@@ -337,6 +337,15 @@ def test_delete_unknown_or_malformed_id_is_404_json(api, staff):
     assert "whole numbers" in response.json()["detail"]
 
 
+@pytest.mark.parametrize("pk", ["\u00b2", "\u0663", "1\u00b2", "\uff11"])
+def test_an_id_of_non_ascii_digits_is_404_json(api, staff, pk):
+    # str.isdigit() is true for each of these; int() refuses '²' and reads '٣' as 3.
+    for method in ("get", "delete"):
+        response = getattr(api(staff), method)(f"enrollments/{pk}/")
+        assert response.status_code == 404
+        assert "whole numbers" in response.json()["detail"]
+
+
 def test_staff_cannot_end_someone_elses_enrollment_but_support_can(api, staff, support, learner, flag):
     enrollment_id = api(support).post("enrollments/", body(user="learner")).json()["id"]
     response = api(staff).delete(f"enrollments/{enrollment_id}/")

@@ -4,6 +4,8 @@ customer_policy.py, changes in customer_services.py, edx-enterprise read by cust
 Without edx-enterprise every view here answers 404 with a sentence saying so.
 """
 
+import re
+
 from rest_framework import status
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.response import Response
@@ -21,9 +23,10 @@ from .customer_serializers import (
     parse_customer_enrollment_request,
 )
 from .exceptions import InvalidRequest, NotFound
-from .views import _Base
+from .views import _Base, record_id
 
 MAX_LIMIT = 200
+_WHOLE = re.compile(r"[0-9]{1,9}")
 
 
 class _CustomerView(_Base):
@@ -50,7 +53,7 @@ def _int_param(params, name, default, low, high):
     raw = params.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or int(raw) < low or (high is not None and int(raw) > high):
+    if not _WHOLE.fullmatch(raw) or int(raw) < low or (high is not None and int(raw) > high):
         bound = f"between {low} and {high}" if high is not None else f"at least {low}"
         raise InvalidRequest(f"{name} must be a whole number {bound}, not '{raw[:40]}'.")
     return int(raw)
@@ -108,9 +111,7 @@ class CustomerEnrollmentsView(_CustomerView):
 
 
 def _id(pk):
-    if not pk.isdigit() or len(pk) > 18:
-        raise NotFound(f"Customer enrollment ids are whole numbers; '{pk[:40]}' is not one.")
-    return int(pk)
+    return record_id(pk, "Customer enrollment")
 
 
 class CustomerEnrollmentDetailView(_CustomerView):

@@ -5,6 +5,8 @@ Authentication is whatever the host project configures for DRF (in the LMS: JWT,
 session and JWT-cookie callers need an X-CSRFToken on writes, as everywhere in the LMS.
 """
 
+import re
+
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework import status
@@ -36,6 +38,8 @@ from .serializers import (
     UserSerializer,
     parse,
 )
+
+_RECORD_ID = re.compile(r"[0-9]{1,18}")
 
 
 class MayUseApi(BasePermission):
@@ -242,11 +246,17 @@ class EnrollmentsView(_Base):
         return Response(EnrollmentSerializer(enrollment).data, status=status.HTTP_201_CREATED)
 
 
+def record_id(pk, what):
+    """The integer id in a detail URL, or a 404 with a sentence. Only ASCII digits: ``str.isdigit``
+    is also true for '²' and '٣', which ``int`` refuses or reads as another number."""
+    if not _RECORD_ID.fullmatch(pk):
+        raise NotFound(f"{what} ids are whole numbers; '{pk[:40]}' is not one.")
+    return int(pk)
+
+
 class EnrollmentDetailView(_Base):
     def _id(self, pk):
-        if not pk.isdigit() or len(pk) > 18:
-            raise NotFound(f"Enrollment ids are whole numbers; '{pk[:40]}' is not one.")
-        return int(pk)
+        return record_id(pk, "Enrollment")
 
     def get(self, request, pk):
         enrollment = Enrollment.objects.select_related("user", "created_by", "ended_by").filter(pk=self._id(pk)).first()
