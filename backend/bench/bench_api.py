@@ -458,7 +458,9 @@ def run():
 
         profile = cProfile.Profile()
         profile.runcall(time_calls, caller, 50, paths[os.environ["BENCH_PROFILE"]])
-        pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(
+            os.environ.get("BENCH_PROFILE_FILTER", ""), 60
+        )
 
     n_page = len(caller.get(API + paths["names"]).json()["flags"])
     searched = caller.get(API + paths["q"]).json()

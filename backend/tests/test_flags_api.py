@@ -436,7 +436,7 @@ def test_active_for_me_follows_the_request_language_per_flag(django_user_model):
         http.user = user
         if language:
             http.LANGUAGE_CODE = language
-        answers = evaluate(select_flags(get_policy()), user, http).answers
+        answers = evaluate(select_flags(get_policy(), user), user, http).answers
         got = {a.flag.name: a.active for a in answers}
         assert got == _what_waffle_says(user, names, language=language), language
 

@@ -1,4 +1,5 @@
-"""What customer enrollments add to GET flags/, for one user (the subject), in two queries.
+"""What customer enrollments add to GET flags/, for one user (the subject), in two queries (one when
+no flag is asked about).
 
 * the subject's enterprise customers: ``[{uuid, name, slug, active}]`` (``[]`` without edx-enterprise);
 * per flag, the customers with a live enrollment in it: ``[{uuid, name, slug}]``;
@@ -30,8 +31,16 @@ def read_customers_of_flags(subject, flag_ids) -> CustomersOfFlags:
     customers = directory.customers_of(subject)
     mine = {c.uuid for c in customers}
     by_flag, of_subject_by_flag = defaultdict(list), defaultdict(list)
-    live = CustomerEnrollment.objects.live().filter(flag_id__in=list(flag_ids)).order_by("customer_name", "id")
-    for enrollment in live.only("id", "flag_id", "customer_uuid", "customer_name", "customer_slug", "expires_at"):
+    flag_ids = list(flag_ids)
+    live = []
+    if flag_ids:
+        live = (
+            CustomerEnrollment.objects.live()
+            .filter(flag_id__in=flag_ids)
+            .order_by("customer_name", "id")
+            .only("id", "flag_id", "customer_uuid", "customer_name", "customer_slug", "expires_at")
+        )
+    for enrollment in live:
         customer = {
             "uuid": str(enrollment.customer_uuid),
             "name": enrollment.customer_name,

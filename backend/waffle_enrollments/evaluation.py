@@ -10,17 +10,20 @@ runs for ``waffle.flag_is_active``, on a request that carries the subject as its
   says on), percent flags read None ("undecided": read-only waffle does not roll the dice).
 
 Waffle reads the flag's users and groups from its own cache (filled from the database when empty,
-flushed on every change, exactly as in the LMS). What the answer needs of the subject is read here
-once per request, whatever the number of flags: the subject's groups, the flags that list it and its
-live enrollments; of the flags, their rows, their ordinary groups and how many users each lists.
+flushed on every change, exactly as in the LMS). What the answer shows besides is read here in a
+fixed number of queries, whatever the number of flags: the flags with how many users each lists and
+whether the subject is one (select_flags), the flags' groups with the subject's membership of each
+(read_flag_groups), the subject's live enrollments, and what customer enrollments add
+(customer_reading.py; its per-flag query only for flags that hold a customer's group).
 """
 
 import copy
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import List, Optional
 
-from django.contrib.auth.models import Group
-from django.db.models import Count, Prefetch, Q
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpRequest
 from waffle import get_waffle_flag_model
 
@@ -34,7 +37,7 @@ MAX_SEARCH_RESULTS = 50
 
 @dataclass
 class Selection:
-    flags: list  # Flag instances sorted by name, each with ``ordinary_groups`` prefetched
+    flags: list  # Flag instances sorted by name, each with ``user_count`` and ``listed`` (see select_flags)
     truncated: Optional[bool]  # None unless searched
 
 
@@ -77,12 +80,14 @@ def read_customers(subject, flag_ids) -> Customers:
 # ---- which flags --------------------------------------------------------------------------------
 
 
-def select_flags(policy, names=None, search=None) -> Selection:
+def select_flags(policy, subject, names=None, search=None) -> Selection:
     """The visible flags, sorted by name: those of ``names`` if given, those whose name contains
-    ``search`` (case-insensitive; the first ``MAX_SEARCH_RESULTS``) if given, else all."""
+    ``search`` (case-insensitive; the first ``MAX_SEARCH_RESULTS``) if given, else all.
+
+    Each flag comes with ``user_count`` (how many users ``Flag.users`` lists) and ``listed`` (1 if
+    one of them is ``subject``), counted in the same query."""
     Flag = get_waffle_flag_model()
-    ordinary = Group.objects.exclude(name__startswith=CUSTOMER_GROUP_PREFIX).order_by("name")
-    rows = Flag.objects.prefetch_related(Prefetch("groups", queryset=ordinary, to_attr="ordinary_groups"))
+    rows = Flag.objects.annotate(user_count=Count("users"), listed=Count("users", filter=Q(users=subject.pk)))
     truncated = None
     if search is not None:
         # Names first (a search may match most flags), then the rows of the first 50 visible ones.
@@ -94,6 +99,30 @@ def select_flags(policy, names=None, search=None) -> Selection:
         rows = rows.filter(name__in=names)
     flags = sorted((f for f in rows if policy.is_visible(f.name)), key=lambda f: f.name)
     return Selection(flags=flags, truncated=truncated)
+
+
+@dataclass
+class FlagGroup:
+    id: int
+    name: str
+    subject_is_member: bool
+
+
+def read_flag_groups(flag_ids, subject) -> dict:
+    """flag id -> its groups (customer groups included), each saying whether the subject is in it:
+    one query, whatever the number of flags."""
+    Flag = get_waffle_flag_model()
+    member = get_user_model().groups.through.objects.filter(user_id=subject.pk, group_id=OuterRef("group_id"))
+    rows = (
+        Flag.groups.through.objects.filter(flag_id__in=flag_ids)
+        .annotate(mine=Exists(member))
+        .order_by("group__name")
+        .values_list("flag_id", "group_id", "group__name", "mine")
+    )
+    groups = defaultdict(list)
+    for flag_id, group_id, name, mine in rows:
+        groups[flag_id].append(FlagGroup(group_id, name, bool(mine)))
+    return groups
 
 
 # ---- waffle's answer for the subject ------------------------------------------------------------
@@ -152,42 +181,35 @@ class Evaluation:
 
 def evaluate(selection: Selection, subject, caller_request=None) -> Evaluation:
     """Every selected flag, with waffle's answer for ``subject`` (see the module's docstring)."""
-    Flag = get_waffle_flag_model()
     flags = selection.flags
     ids = [f.pk for f in flags]
-    # How many users each flag lists, and whether the subject is one of them: one GROUP BY.
-    memberships = (
-        Flag.users.through.objects.filter(flag_id__in=ids)
-        .values("flag_id")
-        .annotate(users=Count("pk"), subject=Count("pk", filter=Q(user_id=subject.pk)))
-        .order_by()
-    )
-    user_counts, listed = {}, set()
-    for row in memberships:
-        user_counts[row["flag_id"]] = row["users"]
-        if row["subject"]:
-            listed.add(row["flag_id"])
-    group_names = dict(subject.groups.values_list("pk", "name"))
+    if not ids:  # names= asking for none: only the subject's customers
+        return Evaluation(answers=[], subject_customers=read_customers(subject, []).of_subject)
+    groups = read_flag_groups(ids, subject)
+    # Waffle asks for the subject's groups only to find one among the flag's: those of these flags do.
+    subject_group_ids = {g.id for of_flag in groups.values() for g in of_flag if g.subject_is_member}
     enrollments = {}
     for enrollment in (
         Enrollment.objects.live().filter(user=subject, flag_id__in=ids).select_related("created_by", "ended_by")
     ):
         enrollment.user = subject
         enrollments[enrollment.flag_id] = enrollment
-    customers = read_customers(subject, ids)
+    # A live customer enrollment is its customer's group in Flag.groups: without one, nothing to read.
+    with_customer = [i for i in ids if any(g.name.startswith(CUSTOMER_GROUP_PREFIX) for g in groups.get(i, ()))]
+    customers = read_customers(subject, with_customer)
 
-    request = evaluation_request(subject, group_names, caller_request)
+    request = evaluation_request(subject, subject_group_ids, caller_request)
     answers = []
     for flag in flags:
-        groups = [g.name for g in flag.ordinary_groups]
+        ordinary = [g for g in groups.get(flag.pk, ()) if not g.name.startswith(CUSTOMER_GROUP_PREFIX)]
         answers.append(
             FlagAnswer(
                 flag=flag,
                 active=flag.is_active(request, read_only=True),
-                user_count=user_counts.get(flag.pk, 0),
-                groups=groups,
-                subject_groups=[g.name for g in flag.ordinary_groups if g.pk in group_names],
-                listed=flag.pk in listed,
+                user_count=flag.user_count,
+                groups=[g.name for g in ordinary],
+                subject_groups=[g.name for g in ordinary if g.subject_is_member],
+                listed=bool(flag.listed),
                 enrollment=enrollments.get(flag.pk),
                 customers=customers.by_flag.get(flag.pk, []),
                 subject_customers=customers.of_subject_by_flag.get(flag.pk, []),

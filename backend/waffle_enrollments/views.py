@@ -122,7 +122,7 @@ class FlagsView(_Base):
             subject = me
             caller_request = request._request
 
-        selection = select_flags(self.policy, names=query.get("names"), search=query.get("q"))
+        selection = select_flags(self.policy, subject, names=query.get("names"), search=query.get("q"))
         evaluation = evaluate(selection, subject, caller_request)
         policy = self.policy
         body = {
