@@ -60,6 +60,7 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 from django.utils import timezone  # noqa: E402
 from waffle.models import Flag  # noqa: E402
 
+from waffle_enrollments import expiry  # noqa: E402
 from waffle_enrollments.models import AuditEntry, Enrollment  # noqa: E402
 
 API = "/api/waffle-enrollments/v1/"
@@ -237,6 +238,7 @@ class Seeder:
         AuditEntry.objects.bulk_create(audit, batch_size=2000)
         through = Flag.users.through
         through.objects.bulk_create([through(flag_id=f, user_id=u) for f, u in memberships], batch_size=5000)
+        expiry.expiry_changed()  # bulk_create sends no post_save: say that expiries changed
 
     def enroll_caller(self, count):
         enrollable = [f for f in self.flags if enrollable_flag(f)]

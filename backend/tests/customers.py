@@ -7,7 +7,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 from waffle import flag_is_active
 
-from waffle_enrollments import customer_directory, customer_services
+from waffle_enrollments import customer_directory, customer_services, expiry
 from waffle_enrollments.customer_models import CustomerEnrollment, customer_group_name
 
 from .conftest import make_user
@@ -62,3 +62,4 @@ def enroll_customer(flag_name, enterprise_customer, actor, seconds=3600):
 
 def make_due(enrollment):
     CustomerEnrollment.objects.filter(pk=enrollment.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    expiry.expiry_changed()  # moved without save(): say so, as the docs ask

@@ -10,7 +10,7 @@ from django.db import connection
 from django.utils import timezone
 from waffle.models import Flag
 
-from waffle_enrollments import services
+from waffle_enrollments import expiry, services
 from waffle_enrollments.models import AuditEntry, Enrollment
 
 pytestmark = pytest.mark.django_db
@@ -142,6 +142,7 @@ def test_the_engine_uses_no_private_member_of_waffle():
 
 def _due(enrollment):
     Enrollment.objects.filter(pk=enrollment.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    expiry.expiry_changed()  # moved without save(): say so, as the docs ask
 
 
 def _enroll(user, flag_name, actor=None, reason="test"):

@@ -76,6 +76,7 @@ def test_enroll_revoke_and_expiry_in_one_process_are_seen_by_the_other_at_once(t
         "UPDATE waffle_enrollments_enrollment SET expires_at = UTC_TIMESTAMP() - INTERVAL 1 MINUTE WHERE id = %s",
         (enrollment["id"],),
     )
+    two_lms.django("from waffle_enrollments.expiry import expiry_changed\nexpiry_changed()")  # SQL: say so
     status, body = staff.call(a, "GET", f"{API}enrollments/{enrollment['id']}/")
     assert status == 200 and body["end_reason"] == "expired", body
     assert staff.waffle_says(b) is False  # enterprise-learner does not sweep: a's expiry is what b sees

@@ -43,10 +43,12 @@ class WaffleEnrollmentsConfig(AppConfig):
         from django.db.models.signals import pre_delete
 
         from . import checks  # noqa: F401  (registers the settings check)
-        from . import services, waffle_cache
+        from . import expiry, services, waffle_cache
 
         # waffle's own cache of each flag's users and groups, after clears too and from either side.
         waffle_cache.connect()
+        # Every saved enrollment makes the next API request look for expired ones (expiry.py).
+        expiry.connect()
         # A deleted user's enrollments end (audited) and go before the user row does (models.py).
         pre_delete.connect(
             services.end_enrollments_of_deleted_user, sender=get_user_model(), dispatch_uid="waffle_enrollments.user"

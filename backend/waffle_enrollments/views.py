@@ -16,7 +16,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import customer_services
+from . import expiry
 from . import policy as rules
 from . import services
 from .evaluation import customer_enrollments_available, evaluate, select_flags
@@ -80,8 +80,7 @@ class _Base(APIView):
                 "An enrollment request is a small JSON object."
             )
         super().initial(request, *args, **kwargs)
-        services.expire_due()  # the sweep: one indexed query when nothing is due
-        customer_services.expire_due_customers()  # the same for customer enrollments
+        expiry.sweep_if_due()  # no answer describes an expired enrollment as live
 
 
 def find_user(identifier):
