@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { flagJson, flagsJson, rand, subjectJson } from '../../test/lms-answers';
 import type { FlagsResponse, UserRef } from '../core/backend-api';
-import type { BackendAnswer as BackendResult } from '../core/backend-error';
+import type { BackendAnswer } from '../core/backend-error';
 import type { Lookup } from '../core/subject';
 import { BackendClient, type FetchLike } from './backend-client';
 
@@ -22,7 +22,7 @@ function scripted(...answers: Response[]) {
   return { urls, fetchFn };
 }
 
-const data = <T>(r: BackendResult<unknown>): T => {
+const data = <T>(r: BackendAnswer<unknown>): T => {
   expect(r.ok).toBe(true);
   return (r as { ok: true; data: T }).data;
 };

@@ -10,6 +10,7 @@
 //
 // The page can dispatch this event too, so the content script treats every field as hostile.
 import type { CapturedResponse } from './extract';
+import type { Checked } from './types';
 
 export const ENVELOPE_EVENT = 'waffle-inspector:response';
 export const ENVELOPE_VERSION = 'wi1';
@@ -27,7 +28,7 @@ export function encodeEnvelope(method: string, url: string, status: number, note
 }
 
 /** `url`: the response's URL, parsed (its `href` is `response.url`). */
-export type EnvelopeResult = { ok: true; response: CapturedResponse; url: URL } | { ok: false; reason: string };
+export type ParsedCapture = Checked<{ response: CapturedResponse; url: URL }>;
 
 /**
  * The cheap part of the check, all the content script does on the page's main thread: a string, within
@@ -40,7 +41,7 @@ export function detailProblem(detail: unknown): string | null {
 }
 
 /** Reads a detail string from the page. Never throws; every way it can be wrong has a reason. */
-export function parseEnvelope(detail: unknown, pageUrl: string, now: number): EnvelopeResult {
+export function parseEnvelope(detail: unknown, pageUrl: string, now: number): ParsedCapture {
   const problem = detailProblem(detail);
   if (problem !== null || typeof detail !== 'string') return { ok: false, reason: problem ?? '' };
   const fields: string[] = [];

@@ -2,7 +2,7 @@
 // need a runtime permission. Storage and permissions themselves live in platform/settings-store.ts and
 // background/registration.ts; everything here is tested in Node (settings.test.ts).
 import { isLoopbackHost, PRESETS } from './environment';
-import type { Environment } from './types';
+import type { Checked, Environment } from './types';
 
 /** `storage.sync` key holding `{ version: 1, custom: Environment[] }`. */
 export const ENVIRONMENTS_KEY = 'environments';
@@ -25,7 +25,7 @@ export interface EnvironmentInput {
 export type EnvironmentField = keyof EnvironmentInput;
 export type FieldErrors = Partial<Record<EnvironmentField, string>>;
 
-export type OriginResult = { ok: true; origin: string } | { ok: false; reason: string };
+export type ParsedOrigin = Checked<{ origin: string }>;
 
 /** Hosts the manifest already covers (host_permissions + static content scripts): no runtime request. */
 export const STATIC_HOST_PATTERNS: readonly string[] = Object.freeze(
@@ -48,7 +48,7 @@ export function matchPattern(origin: string): string {
 }
 
 /** Parses one origin as a person types it: `https://learner.example.org` (a trailing `/` is fine). */
-export function parseOrigin(raw: string): OriginResult {
+export function parseOrigin(raw: string): ParsedOrigin {
   const text = raw.trim();
   if (text === '') return { ok: false, reason: 'Enter an origin, e.g. https://learner.example.org' };
   let url: URL;

@@ -1,5 +1,9 @@
 // The data model shared by every part of the extension. Pure types: no runtime code.
 
+/** What a check of untrusted input gives: the checked value's fields (`ok: true`), or a sentence that says
+ * why the input was refused (`parseOrigin`, `parseEnvelope`, each source rule's `extract`). */
+export type Checked<T extends object> = ({ ok: true } & T) | { ok: false; reason: string };
+
 /** The endpoints that carry `enterprise_features`, one rule each (see `sources/`). */
 export type SourceId =
   | 'enterprise-learner'

@@ -1,7 +1,7 @@
 // What a source rule is, and the checks every rule shares. Everything here reads untrusted JSON:
 // nothing is assumed about its shape, and every failure is a sentence for the diagnostics list.
 import { flagNameFor } from '../flag-names';
-import type { EnterpriseRef, FlagValue, SourceId } from '../types';
+import type { Checked, EnterpriseRef, FlagValue, SourceId } from '../types';
 
 /** The most keys one `enterprise_features` map may have before we stop reading it. */
 export const MAX_FEATURE_KEYS = 500;
@@ -16,7 +16,7 @@ export interface Extracted {
   problems: string[];
 }
 
-export type RuleResult = { ok: true; value: Extracted } | { ok: false; reason: string };
+export type RuleReading = Checked<{ value: Extracted }>;
 
 export interface SourceRule {
   id: SourceId;
@@ -25,7 +25,7 @@ export interface SourceRule {
   path: RegExp;
   /** Extra conditions on the URL beyond its path, e.g. a required query parameter. */
   accepts?: (url: URL) => boolean;
-  extract: (body: unknown) => RuleResult;
+  extract: (body: unknown) => RuleReading;
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
@@ -40,7 +40,7 @@ function kind(value: unknown): string {
 }
 
 /** Reads `body.enterprise_features`, keeping every boolean and reporting the rest. */
-export function readFeatures(body: Record<string, unknown>): RuleResult {
+export function readFeatures(body: Record<string, unknown>): RuleReading {
   if (!('enterprise_features' in body)) {
     return { ok: false, reason: 'the response has no "enterprise_features" object' };
   }
@@ -91,7 +91,7 @@ export function results(body: Record<string, unknown>): unknown[] {
 /** Builds the common rule shape: parse features, then let `enrich` fill enterprise and user. */
 export function featuresRule(
   enrich: (body: Record<string, unknown>) => Pick<Extracted, 'enterprise' | 'username'>,
-): (body: unknown) => RuleResult {
+): (body: unknown) => RuleReading {
   return (body) => {
     if (!isRecord(body)) return { ok: false, reason: `the body is ${kind(body)}, not a JSON object` };
     const features = readFeatures(body);

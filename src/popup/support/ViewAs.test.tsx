@@ -18,7 +18,7 @@ import {
 } from '../../../test/lms-answers';
 import type { EnrollRequest, Enrollment, FlagsQuery, FlagsResponse } from '../../core/backend-api';
 import { parseEnrollment } from '../../core/backend-answers';
-import type { BackendAnswer as BackendResult } from '../../core/backend-error';
+import type { BackendAnswer } from '../../core/backend-error';
 import type { AskBackend } from '../enroll/useEnrollment';
 import { SUGGEST_DELAY_MS } from './UserSearch';
 import { ViewAs } from './ViewAs';
@@ -31,7 +31,7 @@ afterEach(() => {
 const LMS = 'http://localhost:18000';
 const PAGE = 'http://localhost:8734/test-enterprise';
 
-const fail = (status: number, detail: string): BackendResult<never> => ({
+const fail = (status: number, detail: string): BackendAnswer<never> => ({
   ok: false,
   error: { kind: 'http', status, detail, fields: {}, lms: LMS },
 });
@@ -40,10 +40,10 @@ interface Script {
   /** My flags (no `user`), per call: the last one repeats. */
   mine: FlagsResponse[];
   /** Their flags by username (or an error). */
-  theirs?: Record<string, FlagsResponse | BackendResult<never>>;
-  users?: (q: string) => BackendResult<unknown>;
-  lookups?: BackendResult<unknown>;
-  enroll?: (flag: string) => BackendResult<unknown>;
+  theirs?: Record<string, FlagsResponse | BackendAnswer<never>>;
+  users?: (q: string) => BackendAnswer<unknown>;
+  lookups?: BackendAnswer<unknown>;
+  enroll?: (flag: string) => BackendAnswer<unknown>;
 }
 
 type Call =
@@ -55,7 +55,7 @@ type Call =
 /** A backend that answers by request, and records every request. */
 function backend(script: Script) {
   const calls: Call[] = [];
-  const answer = (call: Call): BackendResult<unknown> => {
+  const answer = (call: Call): BackendAnswer<unknown> => {
     switch (call.op) {
       case 'flags': {
         if (call.user === undefined) {
@@ -91,13 +91,13 @@ function backend(script: Script) {
   const enroll = vi.fn(async (request: EnrollRequest) => {
     const call: Call = { op: 'enroll', request };
     calls.push(call);
-    return answer(call) as BackendResult<Enrollment>;
+    return answer(call) as BackendAnswer<Enrollment>;
   });
   return { api: { ask, enroll }, calls };
 }
 
 function mount(
-  api: { ask: AskBackend; enroll: (r: EnrollRequest) => Promise<BackendResult<Enrollment>> },
+  api: { ask: AskBackend; enroll: (r: EnrollRequest) => Promise<BackendAnswer<Enrollment>> },
   mine: FlagsResponse | null,
   names: string[] | null,
   extra: Partial<Json> = {},
