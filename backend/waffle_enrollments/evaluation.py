@@ -189,9 +189,8 @@ def evaluate(selection: Selection, subject, caller_request=None) -> Evaluation:
     # Waffle asks for the subject's groups only to find one among the flag's: those of these flags do.
     subject_group_ids = {g.id for of_flag in groups.values() for g in of_flag if g.subject_is_member}
     enrollments = {}
-    for enrollment in (
-        Enrollment.objects.live().filter(user=subject, flag_id__in=ids).select_related("created_by", "ended_by")
-    ):
+    # A live enrollment has no ended_by: only its creator is read with it.
+    for enrollment in Enrollment.objects.live().filter(user=subject, flag_id__in=ids).select_related("created_by"):
         enrollment.user = subject
         enrollments[enrollment.flag_id] = enrollment
     # A live customer enrollment is its customer's group in Flag.groups: without one, nothing to read.
