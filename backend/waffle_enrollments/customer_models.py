@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from .models import AppendOnly, AuditQuerySet, EndReason
+from .models import AppendOnly, AuditQuerySet, EndReason, EnrollmentQuerySet
 
 CUSTOMER_GROUP_PREFIX = "waffle-customer:"
 
@@ -21,12 +21,6 @@ def customer_group_name(customer_uuid) -> str:
 
 def is_customer_group_name(name: str) -> bool:
     return name.startswith(CUSTOMER_GROUP_PREFIX)
-
-
-class CustomerEnrollmentQuerySet(models.QuerySet):
-    def live(self):
-        """Not ended yet; ``live IN (TRUE)`` for the index on MySQL (see ``EnrollmentQuerySet.live``)."""
-        return self.filter(live__in=[True])
 
 
 class CustomerEnrollment(models.Model):
@@ -51,7 +45,7 @@ class CustomerEnrollment(models.Model):
     # True while live, NULL once ended: with the constraint, one live enrollment per flag and customer.
     live = models.BooleanField(null=True, default=True, editable=False)
 
-    objects = CustomerEnrollmentQuerySet.as_manager()
+    objects = EnrollmentQuerySet.as_manager()  # live(): not ended yet
 
     class Meta:
         ordering = ["-created_at", "-id"]

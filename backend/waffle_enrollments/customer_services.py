@@ -35,7 +35,16 @@ from .customer_models import (
     customer_group_name,
 )
 from .models import EndReason
-from .services import AlreadyEnded, AlreadyEnrolled, EnrollmentNotFound, FlagNotFound, _retrying
+from .services import (
+    AlreadyEnded,
+    AlreadyEnrolled,
+    EnrollmentNotFound,
+    FlagNotFound,
+    _retrying,
+    end_due,
+    flag_id_of,
+    lock_enrollment,
+)
 
 BATCH = 1000  # ids per membership statement (SQLite's limit on a statement's parameters)
 
@@ -213,27 +222,14 @@ def _end_locked(enrollment: CustomerEnrollment, *, actor, end_reason, now) -> En
     return EndResult(enrollment, outcome, members)
 
 
-def _flag_id_of(enrollment_id):
-    """Read outside the transaction (see services._flag_id_of)."""
-    return CustomerEnrollment.objects.filter(pk=enrollment_id).values_list("flag_id", flat=True).first()
-
-
-def _lock(enrollment_id, flag_id) -> Optional[CustomerEnrollment]:
-    if flag_id is not None:
-        list(Flag.objects.select_for_update().filter(pk=flag_id).values_list("pk", flat=True))
-    return (
-        CustomerEnrollment.objects.select_for_update()
-        .select_related("flag", "created_by", "ended_by")
-        .filter(pk=enrollment_id)
-        .first()
-    )
+_RELATED = ("flag", "created_by", "ended_by")
 
 
 def revoke_customer(enrollment_id: int, *, actor) -> EndResult:
     def attempt():
-        flag_id = _flag_id_of(enrollment_id)
+        flag_id = flag_id_of(CustomerEnrollment, enrollment_id)
         with transaction.atomic():
-            enrollment = _lock(enrollment_id, flag_id)
+            enrollment = lock_enrollment(CustomerEnrollment, enrollment_id, flag_id, _RELATED)
             if enrollment is None:
                 raise EnrollmentNotFound(
                     f"No customer enrollment #{enrollment_id}. GET customer-enrollments/ lists them."
@@ -251,24 +247,7 @@ def revoke_customer(enrollment_id: int, *, actor) -> EndResult:
 
 def expire_due_customers(now=None) -> int:
     """End every live customer enrollment whose time is up; one indexed query when none is due."""
-    now = now or timezone.now()
-    due = list(
-        CustomerEnrollment.objects.live()
-        .filter(expires_at__lte=now)
-        .order_by("expires_at")
-        .values_list("pk", flat=True)
-    )
-
-    def attempt(enrollment_id):
-        flag_id = _flag_id_of(enrollment_id)
-        with transaction.atomic():
-            enrollment = _lock(enrollment_id, flag_id)
-            if enrollment is None or enrollment.ended_at is not None:
-                return False
-            _end_locked(enrollment, actor=None, end_reason=EndReason.EXPIRED, now=now)
-            return True
-
-    return sum(1 for enrollment_id in due if _retrying(lambda: attempt(enrollment_id)))
+    return end_due(CustomerEnrollment, _end_locked, _RELATED, now)
 
 
 # ---- keeping the group exact ----------------------------------------------------------------------

@@ -15,6 +15,8 @@ class EndReason(models.TextChoices):
 
 
 class EnrollmentQuerySet(models.QuerySet):
+    """The manager of both kinds of enrollment (of a user, of a customer)."""
+
     def live(self):
         """Enrollments not ended yet.
 

@@ -17,7 +17,7 @@ nothing can be retried: the deadlock reaches the view, which answers 409 (see ex
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Optional
+
 
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
@@ -158,32 +158,52 @@ def _end_locked(enrollment: Enrollment, *, actor, end_reason: str, now) -> EndRe
     return EndResult(enrollment, membership)
 
 
-def _flag_id_of(enrollment_id: int):
-    """Read outside the transaction: on MySQL (REPEATABLE READ) a plain read inside it would fix the
-    snapshot before the lock wait, and later plain reads would miss what the lock holder committed."""
-    return Enrollment.objects.filter(pk=enrollment_id).values_list("flag_id", flat=True).first()
+def flag_id_of(model, enrollment_id: int):
+    """The flag of an enrollment (``model``: Enrollment or CustomerEnrollment), read outside the
+    transaction: on MySQL (REPEATABLE READ) a plain read inside it would fix the snapshot before the
+    lock wait, and later plain reads would miss what the lock holder committed."""
+    return model.objects.filter(pk=enrollment_id).values_list("flag_id", flat=True).first()
 
 
-def _lock(enrollment_id: int, flag_id) -> Optional[Enrollment]:
-    """Lock the enrollment's flag, then the enrollment itself; return it re-read, or None."""
+def lock_enrollment(model, enrollment_id: int, flag_id, related):
+    """Lock the enrollment's flag, then the enrollment itself; return it re-read (with ``related``),
+    or None."""
     if flag_id is not None:
         # Locks the flag row; if the flag was deleted meanwhile, SET_NULL has cleared flag_id.
         list(Flag.objects.select_for_update().filter(pk=flag_id).values_list("pk", flat=True))
-    return (
-        Enrollment.objects.select_for_update()
-        .select_related("flag", "user", "created_by", "ended_by")
-        .filter(pk=enrollment_id)
-        .first()
-    )
+    return model.objects.select_for_update().select_related(*related).filter(pk=enrollment_id).first()
+
+
+def end_due(model, end_locked, related, now=None) -> int:
+    """End every live enrollment of ``model`` whose time is up with ``end_locked``; returns how many.
+
+    One indexed query when nothing is due. Each one is ended in its own transaction, under its flag's
+    lock, and skipped if someone ended it meanwhile."""
+    now = now or timezone.now()
+    due = list(model.objects.live().filter(expires_at__lte=now).order_by("expires_at").values_list("pk", flat=True))
+
+    def attempt(enrollment_id):
+        flag_id = flag_id_of(model, enrollment_id)
+        with transaction.atomic():
+            enrollment = lock_enrollment(model, enrollment_id, flag_id, related)
+            if enrollment is None or enrollment.ended_at is not None:
+                return False
+            end_locked(enrollment, actor=None, end_reason=EndReason.EXPIRED, now=now)
+            return True
+
+    return sum(1 for enrollment_id in due if _retrying(lambda: attempt(enrollment_id)))
+
+
+_RELATED = ("flag", "user", "created_by", "ended_by")
 
 
 def revoke(enrollment_id: int, *, actor, allowed=None) -> EndResult:
     """End an enrollment early. ``allowed(enrollment)`` may raise to refuse it (permission)."""
 
     def attempt():
-        flag_id = _flag_id_of(enrollment_id)
+        flag_id = flag_id_of(Enrollment, enrollment_id)
         with transaction.atomic():
-            enrollment = _lock(enrollment_id, flag_id)
+            enrollment = lock_enrollment(Enrollment, enrollment_id, flag_id, _RELATED)
             if enrollment is None:
                 raise EnrollmentNotFound(f"No enrollment #{enrollment_id}. GET enrollments/ lists them.")
             if allowed is not None:
@@ -200,26 +220,8 @@ def revoke(enrollment_id: int, *, actor, allowed=None) -> EndResult:
 
 
 def expire_due(now=None) -> int:
-    """End every live enrollment whose time is up. Returns how many were ended.
-
-    One indexed query when nothing is due, so it can run on every API request. Each enrollment is
-    ended in its own transaction, under the flag lock, and skipped if someone ended it meanwhile.
-    """
-    now = now or timezone.now()
-    due = list(
-        Enrollment.objects.live().filter(expires_at__lte=now).order_by("expires_at").values_list("pk", flat=True)
-    )
-
-    def attempt(enrollment_id):
-        flag_id = _flag_id_of(enrollment_id)
-        with transaction.atomic():
-            enrollment = _lock(enrollment_id, flag_id)
-            if enrollment is None or enrollment.ended_at is not None:
-                return False
-            _end_locked(enrollment, actor=None, end_reason=EndReason.EXPIRED, now=now)
-            return True
-
-    return sum(1 for enrollment_id in due if _retrying(lambda: attempt(enrollment_id)))
+    """End every live enrollment whose time is up. Returns how many were ended."""
+    return end_due(Enrollment, _end_locked, _RELATED, now)
 
 
 DELETED_USER_REASON = "The user was deleted."
