@@ -204,41 +204,28 @@ class Seeder:
                     memberships.append((other.pk, user.pk))
         Enrollment.objects.bulk_create(enrollments, batch_size=2000)
         for e in Enrollment.objects.filter(reason="bench", audit_entries__isnull=True).select_related("user"):
-            audit.append(
-                AuditEntry(
-                    action="enrolled",
-                    enrollment=e,
-                    flag_name=e.flag_name,
-                    user_id=e.user_id,
-                    username=e.user.username,
-                    actor=self.support,
-                    actor_username="bench_support",
-                    reason="bench",
-                    membership="added",
-                    expires_at=e.expires_at,
-                    at=e.created_at,
-                )
-            )
+            audit.append(self.audit_row(e, "enrolled", e.created_at))
             if e.ended_at is not None:
-                audit.append(
-                    AuditEntry(
-                        action="revoked",
-                        enrollment=e,
-                        flag_name=e.flag_name,
-                        user_id=e.user_id,
-                        username=e.user.username,
-                        actor=self.support,
-                        actor_username="bench_support",
-                        reason="",
-                        membership="removed",
-                        expires_at=e.expires_at,
-                        at=e.ended_at,
-                    )
-                )
+                audit.append(self.audit_row(e, "revoked", e.ended_at))
         AuditEntry.objects.bulk_create(audit, batch_size=2000)
         through = Flag.users.through
         through.objects.bulk_create([through(flag_id=f, user_id=u) for f, u in memberships], batch_size=5000)
         expiry.expiry_changed()  # bulk_create sends no post_save: say that expiries changed
+
+    def audit_row(self, enrollment, action, at):
+        return AuditEntry(
+            action=action,
+            enrollment=enrollment,
+            flag_name=enrollment.flag_name,
+            user_id=enrollment.user_id,
+            username=enrollment.user.username,
+            actor=self.support,
+            actor_username="bench_support",
+            reason="bench" if action == "enrolled" else "",
+            membership="added" if action == "enrolled" else "removed",
+            expires_at=enrollment.expires_at,
+            at=at,
+        )
 
     def enroll_caller(self, count):
         enrollable = [f for f in self.flags if enrollable_flag(f)]
@@ -384,13 +371,18 @@ def server_info():
     return vendor
 
 
-def main():
+def on_test_database(run):
+    """``run()`` on a fresh test database (created, migrated, dropped afterwards)."""
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
         return run()
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def main():
+    return on_test_database(run)
 
 
 def cache_info():

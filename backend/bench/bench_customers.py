@@ -21,14 +21,13 @@ import sys
 import time
 from datetime import timedelta
 
-from bench.bench_api import log, server_info, summary  # noqa: E402  (sets Django up)
+from bench.bench_api import log, on_test_database, server_info, summary  # noqa: E402  (sets Django up)
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.contrib.auth.models import Group, Permission  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client, RequestFactory  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from waffle import flag_is_active  # noqa: E402
 from waffle.models import Flag  # noqa: E402
@@ -195,12 +194,7 @@ def run():
 
 
 def main():
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        return run()
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+    return on_test_database(run)
 
 
 if __name__ == "__main__":

@@ -274,24 +274,28 @@ class EnterpriseCustomerView(APIView):
         return Response(_paginated([_customer_json(c, admins=True) for c in customers], request))
 
 
+def _administered(request):
+    """The customers the user administers (every one for staff), by ``?enterprise_slug=`` if given."""
+    user = request.user
+    customers = (
+        EnterpriseCustomer.objects.all()
+        if user.is_staff
+        else EnterpriseCustomer.objects.filter(
+            enterprise_customer_users__user_id=user.pk,
+            enterprise_customer_users__linked=True,
+            enterprise_customer_users__is_admin=True,
+            enterprise_customer_users__active=True,
+        ).distinct()
+    )
+    slug = request.query_params.get("enterprise_slug")
+    return customers.filter(slug=slug) if slug else customers
+
+
 class DashboardListView(APIView):
     """``GET /enterprise/api/v1/enterprise-customer/dashboard_list/?enterprise_slug=..`` (admin portal)."""
 
     def get(self, request):
-        user = request.user
-        customers = (
-            EnterpriseCustomer.objects.all()
-            if user.is_staff
-            else EnterpriseCustomer.objects.filter(
-                enterprise_customer_users__user_id=user.pk,
-                enterprise_customer_users__linked=True,
-                enterprise_customer_users__is_admin=True,
-                enterprise_customer_users__active=True,
-            ).distinct()
-        )
-        slug = request.query_params.get("enterprise_slug")
-        if slug:
-            customers = customers.filter(slug=slug)
+        customers = _administered(request)
         results = [
             {
                 "uuid": str(c.uuid),
@@ -316,20 +320,7 @@ class WithAccessToView(APIView):
     def get(self, request):
         if not request.query_params.get("permissions"):
             raise ParseError("Give at least one permissions= query parameter.")
-        user = request.user
-        customers = (
-            EnterpriseCustomer.objects.all()
-            if user.is_staff
-            else EnterpriseCustomer.objects.filter(
-                enterprise_customer_users__user_id=user.pk,
-                enterprise_customer_users__linked=True,
-                enterprise_customer_users__is_admin=True,
-                enterprise_customer_users__active=True,
-            ).distinct()
-        )
-        slug = request.query_params.get("enterprise_slug")
-        if slug:
-            customers = customers.filter(slug=slug)
+        customers = _administered(request)
         return Response(_paginated([_customer_json(c, admins=True) for c in customers.order_by("name")], request))
 
 
