@@ -182,11 +182,8 @@ REST_FRAMEWORK = {
 WAFFLE_FLAG_DEFAULT = False
 WAFFLE_SECURE = False  # devstack is plain http; a Secure dwf_ cookie would not be kept
 
-WAFFLE_ENROLLMENTS = {
-    "ENROLLABLE_FLAGS": ["enterprise.*"],
-    "MAX_DURATION": timedelta(days=7),
-    "DEFAULT_DURATION": timedelta(hours=8),
-}
+# WAFFLE_ENROLLMENTS: not set; the plugin's defaults (waffle_enrollments/policy.py) apply, as they
+# would in an LMS that installs it without configuring it.
 
 LOGGING = {
     "version": 1,

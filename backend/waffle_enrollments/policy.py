@@ -1,21 +1,15 @@
 """Every rule about who may do what, and which flags and durations are allowed.
 
-Configured by the ``WAFFLE_ENROLLMENTS`` Django setting (all keys optional)::
+Configured by the ``WAFFLE_ENROLLMENTS`` Django setting, a dict whose keys are all optional (each
+default is in ``DEFAULTS`` below, and only there):
 
-    WAFFLE_ENROLLMENTS = {
-        # Glob patterns (fnmatch, case-sensitive) of the flags that may be enrolled in.
-        "ENROLLABLE_FLAGS": ["enterprise.*"],
-        # Glob patterns of the flags listed by GET flags/ (enrollable or not).
-        "VISIBLE_FLAGS": ["*"],
-        # Longest enrollment, and the one used when a request gives no duration.
-        # A timedelta or a number of seconds.
-        "MAX_DURATION": timedelta(days=7),
-        "DEFAULT_DURATION": timedelta(hours=8),
-        # Largest request body accepted, in bytes (larger: 413).
-        "MAX_BODY_BYTES": 16 * 1024,
-        # Longest reason accepted, in characters.
-        "MAX_REASON_LENGTH": 500,
-    }
+* ``ENROLLABLE_FLAGS``: glob patterns (fnmatch, case-sensitive) of the flags that may be enrolled in;
+* ``VISIBLE_FLAGS``: glob patterns of the flags GET flags/ lists (enrollable or not);
+* ``MAX_DURATION``, ``DEFAULT_DURATION``: the longest enrollment, and the one given when a request
+  names no duration (a timedelta or a number of seconds); ``MAX_CUSTOMER_DURATION`` the same limit
+  for a customer enrollment (customer_policy.py);
+* ``MAX_BODY_BYTES``: the largest request body accepted, in bytes (larger: 413);
+* ``MAX_REASON_LENGTH``: the longest reason accepted, in characters.
 
 Who may do what (decided here only, never by the client):
 
