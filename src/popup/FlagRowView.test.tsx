@@ -108,6 +108,22 @@ describe('a flag line at rest', () => {
     );
   });
 
+  it('differs: the LMS is named first even when the BFF answered first', () => {
+    const values: SourceValue[] = [
+      { source: 'bff-learner', url: `${BFF}/api/v1/bffs/learner/dashboard/`, capturedAt: NOW - 9_000, on: false },
+      {
+        source: 'enterprise-customer',
+        url: `${LMS}/enterprise/api/v1/enterprise-customer/`,
+        capturedAt: NOW - 3_000,
+        on: true,
+      },
+    ];
+    const { line } = mount(flagRow({ on: true, values, differs: true }));
+    expect(line.getByTestId('flag-differs').getAttribute('title')).toBe(
+      'Sources differ: LMS (enterprise-customer) said on, BFF (BFF learner) said off',
+    );
+  });
+
   it('unknown key: marked, and the tooltip says the key is not in the table', () => {
     const { line } = mount(flagRow({ flag: null }));
     expect(line.getByTestId('flag-unknown').textContent).toBe('unknown key');

@@ -58,8 +58,13 @@ function onOff(on: boolean): string {
 }
 
 /** "LMS said on, BFF said off": the disagreement in one line, for the chip's tooltip. */
+/** Each source and what it said: the LMS's first, then the BFF's, whichever arrived first (a fixed
+ * order reads the same on every load). */
 export function differsText(values: readonly SourceValue[]): string {
-  return values.map((v) => `${sourceSide(v.source)} (${sourceLabel(v.source)}) said ${onOff(v.on)}`).join(', ');
+  const lmsFirst = [...values].sort(
+    (a, b) => Number(sourceSide(a.source) === 'BFF') - Number(sourceSide(b.source) === 'BFF'),
+  );
+  return lmsFirst.map((v) => `${sourceSide(v.source)} (${sourceLabel(v.source)}) said ${onOff(v.on)}`).join(', ');
 }
 
 /** A key or flag name that may break only after `_` or `.`, never inside a word. */
