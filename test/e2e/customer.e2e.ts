@@ -4,50 +4,33 @@
 // reason; `learner3` (second-enterprise only) stays off; `learner2` (both) reads on in both portals,
 // since waffle decides per user; revoke -> all off.
 import type { Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, type Session } from './browsers';
-import { signInBrowser, startTestDevstack, type TestDevstack } from './devstack';
+import { describe, expect, it } from 'vitest';
+import { signInBrowser } from './devstack';
 import { expandRow, flagRow } from './harness';
+import { backendAnswered, devstackAndBrowser, OFF_FOR_ALL, openPortal, PORTAL_ORIGIN } from './portal';
 
-const PORTAL = 'http://localhost:8734';
-const OFF_FOR_ALL = { key: 'enterprise_ai_pathways_operator_enabled', flag: 'enterprise.ai_pathways_operator_enabled' };
 const row = flagRow(OFF_FOR_ALL.key);
 
 describe('customer enrollment against the devstack in chromium', () => {
-  let devstack: TestDevstack;
-  let session: Session;
+  const run = devstackAndBrowser('chromium');
 
-  beforeAll(async () => {
-    [devstack, session] = await Promise.all([startTestDevstack(), launch('chromium')]);
-  });
-  afterAll(async () => {
-    await session?.close();
-    await devstack?.stop();
-  });
-
-  async function portal(slug: string): Promise<Page> {
-    const page = await session.newPage();
-    await page.goto(`${PORTAL}/${slug}`);
-    return page;
-  }
+  const portal = (slug: string): Promise<Page> => openPortal(run.session, `${PORTAL_ORIGIN}/${slug}`);
 
   /**
    * The popup of the portal tab, once the flag's row is there and the backend has answered; with `open`,
    * the row is opened (its enrollment and customer controls exist only then).
    */
   async function popupOf(page: Page, open = false): Promise<Page> {
-    const popup = await session.openPopup(page);
+    const popup = await run.session.openPopup(page);
     await popup.waitForSelector(row, { timeout: 15_000 });
     if (open) await expandRow(popup, OFF_FOR_ALL.key);
-    await popup.waitForFunction(() => !document.querySelector('[data-testid="backend-loading"]'), {
-      timeout: 15_000,
-    });
+    await backendAnswered(popup);
     return popup;
   }
 
   /** What `username`'s portal of `slug` received for the flag, read in the popup from the portal's own responses. */
   async function readsOn(username: string, slug: string): Promise<boolean> {
-    await signInBrowser(session.browser, devstack.urls.lms, username);
+    await signInBrowser(run.session.browser, run.devstack.urls.lms, username);
     const page = await portal(slug);
     const popup = await popupOf(page);
     const on = (await popup.$eval(row, (el) => el.getAttribute('data-on'))) === 'true';
@@ -58,7 +41,7 @@ describe('customer enrollment against the devstack in chromium', () => {
 
   /** GET flags/?user= as support (view_others): why the flag is on for `username`, per the LMS. */
   async function customersWhy(username: string): Promise<string[]> {
-    await signInBrowser(session.browser, devstack.urls.lms, 'support');
+    await signInBrowser(run.session.browser, run.devstack.urls.lms, 'support');
     const page = await portal('test-enterprise');
     const names = await page.evaluate(
       async (lms, flag, user) => {
@@ -69,7 +52,7 @@ describe('customer enrollment against the devstack in chromium', () => {
         };
         return body.flags[0]!.me.customers.map((c) => c.enterprise_customer.name);
       },
-      devstack.urls.lms,
+      run.devstack.urls.lms,
       OFF_FOR_ALL.flag,
       username,
     );
@@ -80,7 +63,7 @@ describe('customer enrollment against the devstack in chromium', () => {
   it('staff enables a flag for Test Enterprise: its learners read it on, the others off; revoke turns it off', async () => {
     expect(await readsOn('learner', 'test-enterprise')).toBe(false);
 
-    await signInBrowser(session.browser, devstack.urls.lms, 'staff');
+    await signInBrowser(run.session.browser, run.devstack.urls.lms, 'staff');
     const page = await portal('test-enterprise');
     let popup = await popupOf(page, true);
     const open = await popup.waitForSelector(`${row} [data-testid="customer-open"]`, { timeout: 15_000 });
@@ -108,7 +91,7 @@ describe('customer enrollment against the devstack in chromium', () => {
     expect(await readsOn('learner2', 'test-enterprise')).toBe(true);
     expect(await readsOn('learner2', 'second-enterprise')).toBe(true);
 
-    await signInBrowser(session.browser, devstack.urls.lms, 'staff');
+    await signInBrowser(run.session.browser, run.devstack.urls.lms, 'staff');
     const again = await portal('test-enterprise');
     popup = await popupOf(again, true);
     const revoke = await popup.waitForSelector(`${row} [data-testid="customer-revoke"]`, { timeout: 15_000 });
@@ -120,12 +103,12 @@ describe('customer enrollment against the devstack in chromium', () => {
 
     expect(await readsOn('learner', 'test-enterprise')).toBe(false);
     expect(await readsOn('learner2', 'second-enterprise')).toBe(false);
-    expect(devstack.manage('resync_customer_enrollments')).toMatch(/0 repaired/);
+    expect(run.devstack.manage('resync_customer_enrollments')).toMatch(/0 repaired/);
   });
 
   it('a learner, and staff without enroll_customers, see nothing of it', async () => {
     for (const username of ['learner', 'support']) {
-      await signInBrowser(session.browser, devstack.urls.lms, username);
+      await signInBrowser(run.session.browser, run.devstack.urls.lms, username);
       const page = await portal('test-enterprise');
       const popup = await popupOf(page, true);
       // The row is open and the backend answered (support: the row's why; learner: read-only), and

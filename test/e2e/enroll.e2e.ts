@@ -9,25 +9,19 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../fixtures';
 import { BROWSERS, launch, type Session } from './browsers';
-import { signInBrowser, signOutBrowser, startTestDevstack, type TestDevstack } from './devstack';
+import { signInBrowser, signOutBrowser } from './devstack';
 import { expandRow, flagRow } from './harness';
-
-const LEARNER_PORTAL = 'http://localhost:8734/test-enterprise';
-// Flags seeded by backend/devstack (seed_devstack.py), by their response key in the portal.
-const OFF_FOR_ALL = { key: 'enterprise_ai_pathways_operator_enabled', flag: 'enterprise.ai_pathways_operator_enabled' };
-const LISTED_LEARNER2 = {
-  key: 'catalog_query_search_filters_enabled',
-  flag: 'enterprise.catalog_query_search_filters_enabled',
-};
-const STAFF_FLAG = { key: 'enterprise_customer_support_tool', flag: 'enterprise.enterprise_customer_support_tool' };
+import {
+  backendAnswered,
+  devstackAndBrowser,
+  LISTED_LEARNER2,
+  OFF_FOR_ALL,
+  openPortal as portal,
+  STAFF_FLAG,
+  textOf as text,
+} from './portal';
 
 const row = flagRow;
-
-async function portal(session: Session, url = LEARNER_PORTAL): Promise<Page> {
-  const page = await session.newPage();
-  await page.goto(url);
-  return page;
-}
 
 /** Opens a flag's row in place (its details, why in full, the enrollment controls), once. */
 const expand = expandRow;
@@ -39,7 +33,7 @@ const expand = expandRow;
 async function popupWithBackend(session: Session, page: Page, key?: string): Promise<Page> {
   const popup = await session.openPopup(page);
   if (key) await expand(popup, key);
-  await popup.waitForFunction(() => !document.querySelector('[data-testid="backend-loading"]'), { timeout: 15_000 });
+  await backendAnswered(popup);
   return popup;
 }
 
@@ -80,27 +74,13 @@ async function screenshot(popup: Page, name: string): Promise<void> {
   await popup.screenshot({ path: join(dir, name) });
 }
 
-async function text(popup: Page, selector: string): Promise<string> {
-  await popup.waitForSelector(selector, { timeout: 15_000 });
-  return popup.$eval(selector, (el) => el.textContent ?? '');
-}
-
 describe.each(BROWSERS)('enrollment against the devstack in %s', (browserName) => {
-  let devstack: TestDevstack;
-  let session: Session;
-
-  beforeAll(async () => {
-    [devstack, session] = await Promise.all([startTestDevstack(), launch(browserName)]);
-  });
-  afterAll(async () => {
-    await session?.close();
-    await devstack?.stop();
-  });
+  const run = devstackAndBrowser(browserName);
 
   it('staff: enroll me in an off flag -> reload -> on, enrolled with time left; revoke -> reload -> off', async () => {
-    await signInBrowser(session.browser, devstack.urls.lms, 'staff');
-    const page = await portal(session);
-    let popup = await popupWithBackend(session, page, OFF_FOR_ALL.key);
+    await signInBrowser(run.session.browser, run.devstack.urls.lms, 'staff');
+    const page = await portal(run.session);
+    let popup = await popupWithBackend(run.session, page, OFF_FOR_ALL.key);
     expect(await isOn(popup, OFF_FOR_ALL.key)).toBe(false);
     expect(await text(popup, `${row(OFF_FOR_ALL.key)} [data-testid="why"]`)).toMatch(/Off for you/);
     // At rest, each line has its short why and its one action.
@@ -114,7 +94,7 @@ describe.each(BROWSERS)('enrollment against the devstack in %s', (browserName) =
     const reason = `QA-${Date.now()}: try the AI pathways`;
     await enrollMe(popup, OFF_FOR_ALL.key, reason);
     expect(await verdict(popup, OFF_FOR_ALL.key)).toBe('reload');
-    popup = await reloadFromPopup(session, popup, page, OFF_FOR_ALL.key, true);
+    popup = await reloadFromPopup(run.session, popup, page, OFF_FOR_ALL.key, true);
     await popup.waitForSelector(`${row(OFF_FOR_ALL.key)} [data-testid="verify"][data-verdict="confirmed"]`, {
       timeout: 15_000,
     });
@@ -125,7 +105,7 @@ describe.each(BROWSERS)('enrollment against the devstack in %s', (browserName) =
 
     await popup.click(`${row(OFF_FOR_ALL.key)} [data-testid="revoke"]`);
     await popup.waitForSelector(`${row(OFF_FOR_ALL.key)} [data-testid="reload-to-verify"]`, { timeout: 15_000 });
-    popup = await reloadFromPopup(session, popup, page, OFF_FOR_ALL.key, false);
+    popup = await reloadFromPopup(run.session, popup, page, OFF_FOR_ALL.key, false);
     expect(await verdict(popup, OFF_FOR_ALL.key)).toBe('confirmed');
     expect(await popup.$(`${row(OFF_FOR_ALL.key)} [data-testid="enrollment-live"]`)).toBeNull();
     await popup.waitForSelector(`[data-testid="my-enrollment"][data-flag="${OFF_FOR_ALL.flag}"][data-state="ended"]`);
@@ -134,20 +114,20 @@ describe.each(BROWSERS)('enrollment against the devstack in %s', (browserName) =
   });
 
   it('the expiry command ends an enrollment, and the popup shows it ended', async () => {
-    await signInBrowser(session.browser, devstack.urls.lms, 'staff');
-    const page = await portal(session);
-    let popup = await popupWithBackend(session, page, OFF_FOR_ALL.key);
+    await signInBrowser(run.session.browser, run.devstack.urls.lms, 'staff');
+    const page = await portal(run.session);
+    let popup = await popupWithBackend(run.session, page, OFF_FOR_ALL.key);
     await enrollMe(popup, OFF_FOR_ALL.key, 'QA: expiry check', 5);
     await popup.waitForSelector(`${row(OFF_FOR_ALL.key)} [data-testid="enrollment-live"]`, { timeout: 15_000 });
     // Time passes: move the expiry into the past, then run the cron command.
-    devstack.shell(
+    run.devstack.shell(
       'from waffle_enrollments.models import Enrollment; from django.utils import timezone; from datetime import timedelta; ' +
         "Enrollment.objects.filter(live=True, user__username='staff').update(expires_at=timezone.now() - timedelta(seconds=1))",
     );
-    expect(devstack.manage('expire_waffle_enrollments')).toMatch(/Expired 1 waffle enrollment/);
+    expect(run.devstack.manage('expire_waffle_enrollments')).toMatch(/Expired 1 waffle enrollment/);
     await popup.close();
     await page.reload();
-    popup = await popupWithBackend(session, page, OFF_FOR_ALL.key);
+    popup = await popupWithBackend(run.session, page, OFF_FOR_ALL.key);
     await popup.waitForSelector(`[data-testid="my-enrollment"][data-flag="${OFF_FOR_ALL.flag}"][data-state="ended"]`);
     expect(
       await text(popup, `[data-testid="my-enrollment"][data-flag="${OFF_FOR_ALL.flag}"][data-state="ended"]`),
@@ -159,9 +139,9 @@ describe.each(BROWSERS)('enrollment against the devstack in %s', (browserName) =
   });
 
   it('a learner sees the flags read-only, with no controls, and the API answers 403', async () => {
-    await signInBrowser(session.browser, devstack.urls.lms, 'learner');
-    const page = await portal(session);
-    const popup = await popupWithBackend(session, page, OFF_FOR_ALL.key);
+    await signInBrowser(run.session.browser, run.devstack.urls.lms, 'learner');
+    const page = await portal(run.session);
+    const popup = await popupWithBackend(run.session, page, OFF_FOR_ALL.key);
     expect(await text(popup, '[data-testid="read-only"]')).toMatch(/Read-only: .*staff/);
     expect(
       await popup.$$(
@@ -170,7 +150,7 @@ describe.each(BROWSERS)('enrollment against the devstack in %s', (browserName) =
     ).toHaveLength(0);
     const status = await page.evaluate(
       (lms) => fetch(`${lms}/api/waffle-enrollments/v1/flags/`, { credentials: 'include' }).then((r) => r.status),
-      devstack.urls.lms,
+      run.devstack.urls.lms,
     );
     expect(status).toBe(403);
     await popup.close();
@@ -178,9 +158,9 @@ describe.each(BROWSERS)('enrollment against the devstack in %s', (browserName) =
   });
 
   it('support enrolls a learner, whose portal then shows the flag on; a listed user stays on after it ends', async () => {
-    await signInBrowser(session.browser, devstack.urls.lms, 'support');
-    let page = await portal(session);
-    const popup = await popupWithBackend(session, page, OFF_FOR_ALL.key);
+    await signInBrowser(run.session.browser, run.devstack.urls.lms, 'support');
+    let page = await portal(run.session);
+    const popup = await popupWithBackend(run.session, page, OFF_FOR_ALL.key);
     const enrollOther = async (user: string, flag: string, reason: string) => {
       await popup.$eval('[data-testid="enroll-other"]', (el) => ((el as HTMLDetailsElement).open = true));
       const form = '[data-testid="enroll-other-form"]';
@@ -212,7 +192,7 @@ describe.each(BROWSERS)('enrollment against the devstack in %s', (browserName) =
       ),
     );
     const id = Number(
-      devstack.shell(
+      run.devstack.shell(
         "from waffle_enrollments.models import Enrollment; print(Enrollment.objects.get(live=True, user__username='learner2').pk)",
       ),
     );
@@ -228,32 +208,32 @@ describe.each(BROWSERS)('enrollment against the devstack in %s', (browserName) =
             }),
           )
           .then((r) => r.status),
-      devstack.urls.lms,
+      run.devstack.urls.lms,
       id,
     );
     expect(revoked).toBe(200);
     await popup.close();
     await page.close();
 
-    await signInBrowser(session.browser, devstack.urls.lms, 'learner');
-    page = await portal(session);
-    const learnerPopup = await popupWithBackend(session, page, OFF_FOR_ALL.key);
+    await signInBrowser(run.session.browser, run.devstack.urls.lms, 'learner');
+    page = await portal(run.session);
+    const learnerPopup = await popupWithBackend(run.session, page, OFF_FOR_ALL.key);
     expect(await isOn(learnerPopup, OFF_FOR_ALL.key)).toBe(true);
     await learnerPopup.close();
     await page.close();
 
-    await signInBrowser(session.browser, devstack.urls.lms, 'learner2');
-    page = await portal(session);
-    const learner2Popup = await popupWithBackend(session, page, LISTED_LEARNER2.key);
+    await signInBrowser(run.session.browser, run.devstack.urls.lms, 'learner2');
+    page = await portal(run.session);
+    const learner2Popup = await popupWithBackend(run.session, page, LISTED_LEARNER2.key);
     expect(await isOn(learner2Popup, LISTED_LEARNER2.key)).toBe(true);
     await learner2Popup.close();
     await page.close();
   });
 
   it('errors: invalid input per field, session expired mid-way, not signed in', async () => {
-    await signInBrowser(session.browser, devstack.urls.lms, 'staff');
-    const page = await portal(session);
-    let popup = await popupWithBackend(session, page, OFF_FOR_ALL.key);
+    await signInBrowser(run.session.browser, run.devstack.urls.lms, 'staff');
+    const page = await portal(run.session);
+    let popup = await popupWithBackend(run.session, page, OFF_FOR_ALL.key);
     // 400, per field: more minutes than the server's maximum (the server's policy decides).
     await enrollMe(popup, OFF_FOR_ALL.key, 'QA: too long', 100_000);
     expect(await text(popup, `${row(OFF_FOR_ALL.key)} [data-testid="error-duration"]`)).toMatch(
@@ -271,7 +251,7 @@ describe.each(BROWSERS)('enrollment against the devstack in %s', (browserName) =
     expect(await text(popup, `${row(OFF_FOR_ALL.key)} [data-testid="error-reason"]`)).toMatch(/audit log/);
 
     // The session ends while the popup is open: the next action says to sign in, and nothing is enrolled.
-    await signOutBrowser(session.browser);
+    await signOutBrowser(run.session.browser);
     await popup.$eval(
       `${row(OFF_FOR_ALL.key)} [data-testid="enroll-minutes"]`,
       (el) => ((el as HTMLInputElement).value = ''),
@@ -283,7 +263,7 @@ describe.each(BROWSERS)('enrollment against the devstack in %s', (browserName) =
       /not signed in to http:\/\/localhost:18000, or your session expired\. Sign in at http:\/\/localhost:18000\/login/,
     );
     expect(
-      devstack
+      run.devstack
         .shell(
           "from waffle_enrollments.models import Enrollment; print(Enrollment.objects.filter(live=True, user__username='staff').count())",
         )
@@ -293,7 +273,7 @@ describe.each(BROWSERS)('enrollment against the devstack in %s', (browserName) =
     // Not signed in at all: the popup says where to sign in.
     await popup.close();
     await page.reload();
-    popup = await popupWithBackend(session, page);
+    popup = await popupWithBackend(run.session, page);
     expect(await text(popup, '[data-testid="backend-error"]')).toMatch(/Sign in at http:\/\/localhost:18000\/login/);
     expect(await popup.$eval('[data-testid="sign-in"]', (a) => a.getAttribute('href'))).toBe(
       'http://localhost:18000/login',

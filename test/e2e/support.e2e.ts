@@ -4,33 +4,28 @@
 // LMS's audit log and in the popup's recent lookups. `staff` (no view_others) and `learner` see none of it,
 // and the API refuses them.
 import type { Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BROWSERS, launch, type Session } from './browsers';
-import { signInBrowser, startTestDevstack, type TestDevstack } from './devstack';
+import { describe, expect, it } from 'vitest';
+import { BROWSERS, type Session } from './browsers';
+import { signInBrowser } from './devstack';
 import { flagRow } from './harness';
-
-const LEARNER_PORTAL = 'http://localhost:8734/test-enterprise';
-// Flags seeded by backend/devstack (seed_devstack.py), by their response key in the portal.
-const LISTED_LEARNER2 = {
-  key: 'catalog_query_search_filters_enabled',
-  flag: 'enterprise.catalog_query_search_filters_enabled',
-};
-const STAFF_FLAG = { key: 'enterprise_customer_support_tool', flag: 'enterprise.enterprise_customer_support_tool' };
+import {
+  backendAnswered,
+  devstackAndBrowser,
+  LEARNER_PORTAL,
+  LISTED_LEARNER2,
+  openPortal as portal,
+  STAFF_FLAG,
+  textOf as text,
+} from './portal';
 
 const row = flagRow;
 const compareRow = (flag: string) => `[data-testid="compare-row"][data-flag="${flag}"]`;
-
-async function portal(session: Session): Promise<Page> {
-  const page = await session.newPage();
-  await page.goto(LEARNER_PORTAL);
-  return page;
-}
 
 /** Opens the popup and waits until the row is there and the backend's answer (or its error) is shown. */
 async function popupWithBackend(session: Session, page: Page, key: string): Promise<Page> {
   const popup = await session.openPopup(page);
   await popup.waitForSelector(row(key), { timeout: 15_000 });
-  await popup.waitForFunction(() => !document.querySelector('[data-testid="backend-loading"]'), { timeout: 15_000 });
+  await backendAnswered(popup);
   return popup;
 }
 
@@ -54,11 +49,6 @@ async function expandRowInView(popup: Page, key: string): Promise<void> {
   await popup.waitForSelector(`${row(key)} [data-testid="flag-toggle"][aria-expanded="true"]`, { timeout: 15_000 });
 }
 
-async function text(popup: Page, selector: string): Promise<string> {
-  await popup.waitForSelector(selector, { timeout: 15_000 });
-  return popup.$eval(selector, (el) => el.textContent ?? '');
-}
-
 /** The HTTP status of a GET from the portal page, with the browser's session (as anyone could try it). */
 function statusOf(page: Page, lms: string, path: string): Promise<number> {
   return page.evaluate(
@@ -68,21 +58,12 @@ function statusOf(page: Page, lms: string, path: string): Promise<number> {
 }
 
 describe.each(BROWSERS)('View as user against the devstack in %s', (browserName) => {
-  let devstack: TestDevstack;
-  let session: Session;
-
-  beforeAll(async () => {
-    [devstack, session] = await Promise.all([startTestDevstack(), launch(browserName)]);
-  });
-  afterAll(async () => {
-    await session?.close();
-    await devstack?.stop();
-  });
+  const run = devstackAndBrowser(browserName);
 
   it('support views learner2, matches the difference on self, reloads, and the portal confirms it on', async () => {
-    await signInBrowser(session.browser, devstack.urls.lms, 'support');
-    const page = await portal(session);
-    let popup = await popupWithBackend(session, page, LISTED_LEARNER2.key);
+    await signInBrowser(run.session.browser, run.devstack.urls.lms, 'support');
+    const page = await portal(run.session);
+    let popup = await popupWithBackend(run.session, page, LISTED_LEARNER2.key);
     expect(await popup.$eval(row(LISTED_LEARNER2.key), (el) => el.getAttribute('data-on'))).toBe('false');
 
     // Find learner2 by the suggestions.
@@ -103,7 +84,7 @@ describe.each(BROWSERS)('View as user against the devstack in %s', (browserName)
         fetch(url, { credentials: 'include' })
           .then((r) => r.json())
           .then((b: { features?: { customer_enrollments?: boolean } }) => b.features?.customer_enrollments === true),
-      `${devstack.urls.lms}/api/waffle-enrollments/v1/flags/?names=`,
+      `${run.devstack.urls.lms}/api/waffle-enrollments/v1/flags/?names=`,
     );
     if (customersKnown) {
       const slugs = await popup.$$eval('[data-testid="subject-customer"]', (els) =>
@@ -133,7 +114,7 @@ describe.each(BROWSERS)('View as user against the devstack in %s', (browserName)
 
     // The lookup is in the LMS's audit log, with the page it was made from.
     expect(
-      devstack
+      run.devstack
         .shell(
           'from waffle_enrollments.models import UserLookup; ' +
             "print(list(UserLookup.objects.filter(viewer__username='support', subject__username='learner2').values_list('from_url', flat=True)))",
@@ -153,7 +134,7 @@ describe.each(BROWSERS)('View as user against the devstack in %s', (browserName)
       timeout: 15_000,
     });
     expect(
-      devstack
+      run.devstack
         .shell(
           'from waffle_enrollments.models import Enrollment; ' +
             "print(Enrollment.objects.filter(live=True, user__username='support').values_list('flag__name', flat=True).get())",
@@ -180,7 +161,7 @@ describe.each(BROWSERS)('View as user against the devstack in %s', (browserName)
     await reloadNow!.click();
     await navigated;
     await popup.close().catch(() => undefined);
-    popup = await popupWithBackend(session, page, LISTED_LEARNER2.key);
+    popup = await popupWithBackend(run.session, page, LISTED_LEARNER2.key);
     await popup.waitForSelector(`${row(LISTED_LEARNER2.key)}[data-on="true"]`, { timeout: 15_000 });
     await expandRowInView(popup, LISTED_LEARNER2.key);
     await popup.waitForSelector(`${row(LISTED_LEARNER2.key)} [data-testid="verify"][data-verdict="confirmed"]`, {
@@ -196,30 +177,30 @@ describe.each(BROWSERS)('View as user against the devstack in %s', (browserName)
   });
 
   it('staff without view_others: no View as control, and the API answers 403', async () => {
-    await signInBrowser(session.browser, devstack.urls.lms, 'staff');
-    const page = await portal(session);
-    const popup = await popupWithBackend(session, page, STAFF_FLAG.key);
+    await signInBrowser(run.session.browser, run.devstack.urls.lms, 'staff');
+    const page = await portal(run.session);
+    const popup = await popupWithBackend(run.session, page, STAFF_FLAG.key);
     // The backend answered (staff may enroll themselves), and said no to looking at others.
     await popup.waitForSelector('[data-testid="my-enrollments"], [data-testid="my-enrollments-empty"]', {
       timeout: 15_000,
     });
     expect(await popup.$('[data-testid="view-as-open"]')).toBeNull();
-    expect(await statusOf(page, devstack.urls.lms, 'flags/?user=learner2')).toBe(403);
-    expect(await statusOf(page, devstack.urls.lms, 'users/?q=le')).toBe(403);
-    expect(await statusOf(page, devstack.urls.lms, 'lookups/')).toBe(403);
+    expect(await statusOf(page, run.devstack.urls.lms, 'flags/?user=learner2')).toBe(403);
+    expect(await statusOf(page, run.devstack.urls.lms, 'users/?q=le')).toBe(403);
+    expect(await statusOf(page, run.devstack.urls.lms, 'lookups/')).toBe(403);
     await popup.close();
     await page.close();
   });
 
   it('a learner sees nothing of it', async () => {
-    await signInBrowser(session.browser, devstack.urls.lms, 'learner');
-    const page = await portal(session);
-    const popup = await popupWithBackend(session, page, STAFF_FLAG.key);
+    await signInBrowser(run.session.browser, run.devstack.urls.lms, 'learner');
+    const page = await portal(run.session);
+    const popup = await popupWithBackend(run.session, page, STAFF_FLAG.key);
     await popup.waitForSelector('[data-testid="read-only"]', { timeout: 15_000 });
     expect(await popup.$('[data-testid="view-as-open"]')).toBeNull();
     expect(await popup.$('[data-testid="view-as"]')).toBeNull();
-    expect(await statusOf(page, devstack.urls.lms, 'flags/?user=learner2')).toBe(403);
-    expect(await statusOf(page, devstack.urls.lms, 'users/?q=le')).toBe(403);
+    expect(await statusOf(page, run.devstack.urls.lms, 'flags/?user=learner2')).toBe(403);
+    expect(await statusOf(page, run.devstack.urls.lms, 'users/?q=le')).toBe(403);
     await popup.close();
     await page.close();
   });
