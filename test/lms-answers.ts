@@ -3,11 +3,13 @@
 // exercises the same checks as the popup. Only tests import this file.
 import type { FlagsResponse } from '../src/core/backend-api';
 import { parseFlagsResponse } from '../src/core/backend-answers';
+import { randomInt, randomToken } from './random';
 
 export type Json = Record<string, unknown>;
 
 export const NOW = Date.UTC(2026, 10, 26, 10, 0, 0);
-export const rand = (): string => Math.random().toString(36).slice(2, 8);
+/** Six random letters and digits, from the run's seeded generator (test/random.ts). */
+export const rand = (): string => randomToken(6);
 
 export const CUSTOMER_A = {
   uuid: '8d7a4a5e-5f4c-4b8e-9f0a-2b1c3d4e5f60',
@@ -53,7 +55,7 @@ export function flagJson(name: string, on: boolean | null, over: Json = {}): Jso
 export function enrollmentJson(flag: string, username: string, over: Json = {}): Json {
   const user = { id: 40, username, email: `${username}@example.com` };
   return {
-    id: 1 + Math.floor(Math.random() * 100_000),
+    id: randomInt(1, 100_001),
     flag,
     user,
     created_by: user,
@@ -71,7 +73,7 @@ export function enrollmentJson(flag: string, username: string, over: Json = {}):
 
 export function subjectJson(username: string, over: Json = {}): Json {
   return {
-    id: 7 + Math.floor(Math.random() * 1000),
+    id: randomInt(7, 1007),
     username,
     email: `${username}@example.com`,
     is_active: true,

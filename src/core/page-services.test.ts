@@ -1,3 +1,4 @@
+import { randomInt } from '../../test/random';
 import { describe, expect, it } from 'vitest';
 import { PRESETS } from './environment';
 import {
@@ -16,7 +17,7 @@ const call = (source: SourceId, url: string, capturedAt = 1) => ({ source, url, 
 
 describe('the LMS a page uses', () => {
   it("is the origin of the page's own enterprise-learner / enterprise-customer call, not the environment's", () => {
-    const port = 20000 + Math.floor(Math.random() * 30000);
+    const port = randomInt(20000, 50000);
     for (const path of [
       '/enterprise/api/v1/enterprise-learner/?username=staff&page=1',
       '/enterprise/api/v1/enterprise-customer/?slug=acme',

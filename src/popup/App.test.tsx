@@ -344,7 +344,7 @@ describe('App: header', () => {
 
 describe('App: which LMS', () => {
   it("names the LMS the page itself called, or the environment's while the page has called none", () => {
-    const port = 20000 + Math.floor(Math.random() * 30000);
+    const port = randomInt(20000, 50000);
     const lms = `http://localhost:${port}`;
     const learner = { ...SOURCES.learner, url: SOURCES.learner.url.replace(/^http:\/\/localhost:\d+/, lms) };
     const portalUrl = `http://localhost:${port + 1}/test-enterprise`;
