@@ -1,8 +1,8 @@
 // Answers of the enrollment API as the LMS sends them (snake_case JSON, docs/api/openapi.yaml and
 // CONTRACT), for tests: built here, then read through the extension's own parsers, so that a test
 // exercises the same checks as the popup. Only tests import this file.
-import type { FlagsResponse } from '../src/core/backend-api';
-import { parseFlagsResponse } from '../src/core/backend-answers';
+import type { Enrollment, FlagInfo, FlagsResponse } from '../src/core/backend-api';
+import { parseEnrollment, parseFlagsResponse } from '../src/core/backend-answers';
 import { randomInt, randomToken } from './random';
 
 export type Json = Record<string, unknown>;
@@ -120,4 +120,16 @@ export function flagsJson(flags: Json[], o: AnswerOptions = {}): Json {
 /** The same answer, read as the popup reads it. */
 export function flagsAnswer(flags: Json[], o: AnswerOptions = {}): FlagsResponse {
   return parseFlagsResponse(flagsJson(flags, o));
+}
+
+/** One flag as the popup holds it: `flagJson(name, on, over)` read through the popup's own parser. */
+export function flagInfo(name: string, on: boolean | null = false, over: Json = {}): FlagInfo {
+  return flagsAnswer([flagJson(name, on, over)]).flags[0]!;
+}
+
+/** One enrollment as the popup holds it: `enrollmentJson(flag, username, over)` read through its parser. */
+export function enrollmentInfo(flag: string, username = 'staff', over: Json = {}): Enrollment {
+  const parsed = parseEnrollment(enrollmentJson(flag, username, over));
+  if (parsed === null) throw new Error(`not an enrollment: ${JSON.stringify(over)}`);
+  return parsed;
 }

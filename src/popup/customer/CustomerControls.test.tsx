@@ -9,6 +9,7 @@ import type { BackendAnswer } from '../../core/backend-error';
 import type { CustomerEnrollment, EnterpriseCustomerInfo } from '../../core/customers';
 import type { BackendRequestType } from '../../core/messages';
 import type { TabState } from '../../core/types';
+import { flagInfo } from '../../../test/lms-answers';
 import { EnrollmentPanel } from '../enroll/EnrollmentPanel';
 import { FlagEnrollment } from '../enroll/FlagEnrollment';
 import { useEnrollment, type AskBackend } from '../enroll/useEnrollment';
@@ -25,27 +26,7 @@ const TEST_ENTERPRISE = {
 };
 
 function flag(over: Partial<FlagInfo> = {}): FlagInfo {
-  return {
-    name: FLAG,
-    note: '',
-    criteria: {
-      everyone: null,
-      percent: null,
-      testing: false,
-      superusers: false,
-      staff: false,
-      authenticated: false,
-      groups: [],
-      userCount: 0,
-    },
-    activeForMe: false,
-    enrollable: true,
-    notEnrollableReason: null,
-    myEnrollment: null,
-    listed: false,
-    myGroups: [],
-    ...over,
-  };
+  return { ...flagInfo(FLAG), ...over };
 }
 
 function flags(list: FlagInfo[], canEnrollCustomers = true, customerEnrollments = true): FlagsResponse {

@@ -11,7 +11,8 @@ import type { Expectation } from '../../core/verify';
 import { EnrollmentPanel } from './EnrollmentPanel';
 import { FlagEnrollment } from './FlagEnrollment';
 import { shownFlagNames, useEnrollment, type AskBackend, type ExpectationStore } from './useEnrollment';
-import { randomInt, randomToken } from '../../../test/random';
+import { enrollmentInfo, flagInfo } from '../../../test/lms-answers';
+import { randomToken } from '../../../test/random';
 
 afterEach(cleanup);
 
@@ -19,46 +20,11 @@ const LMS = 'http://localhost:18000';
 const NOW = Date.UTC(2026, 10, 26, 10, 0, 0);
 
 function flag(name: string, over: Partial<FlagInfo> = {}): FlagInfo {
-  return {
-    name,
-    note: '',
-    criteria: {
-      everyone: null,
-      percent: null,
-      testing: false,
-      superusers: false,
-      staff: false,
-      authenticated: false,
-      groups: [],
-      userCount: 0,
-    },
-    activeForMe: false,
-    enrollable: true,
-    notEnrollableReason: null,
-    myEnrollment: null,
-    listed: false,
-    myGroups: [],
-    ...over,
-  };
+  return { ...flagInfo(name), ...over };
 }
 
 function enrollment(flagName: string, over: Partial<Enrollment> = {}): Enrollment {
-  const user = { id: 4, username: 'staff', email: 'staff@example.com' };
-  return {
-    id: 1 + randomInt(0, 1000),
-    flag: flagName,
-    user,
-    createdBy: user,
-    reason: 'QA',
-    createdAt: new Date(NOW).toISOString(),
-    expiresAt: new Date(NOW + 2 * 3600_000 + 5 * 60_000).toISOString(),
-    endedAt: null,
-    endReason: null,
-    endedBy: null,
-    preexistingMembership: false,
-    state: 'live',
-    ...over,
-  };
+  return { ...enrollmentInfo(flagName, 'staff', { reason: 'QA' }), ...over };
 }
 
 function flagsResponse(flags: FlagInfo[], perms = { canEnrollSelf: true, canEnrollOthers: false }): FlagsResponse {

@@ -1,32 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { FlagInfo } from '../../core/backend-api';
 import { flagSummary, shortWhy } from './summary';
+import { flagInfo } from '../../../test/lms-answers';
 
 const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
 
 function info(partial: Partial<FlagInfo> = {}, criteria: Partial<FlagInfo['criteria']> = {}): FlagInfo {
-  return {
-    name: 'enterprise.x',
-    note: '',
-    criteria: {
-      everyone: null,
-      percent: null,
-      testing: false,
-      superusers: false,
-      staff: false,
-      authenticated: false,
-      groups: [],
-      userCount: 0,
-      ...criteria,
-    },
-    activeForMe: false,
-    enrollable: true,
-    notEnrollableReason: null,
-    myEnrollment: null,
-    listed: false,
-    myGroups: [],
-    ...partial,
-  };
+  const base = flagInfo('enterprise.x');
+  return { ...base, criteria: { ...base.criteria, ...criteria }, ...partial };
 }
 
 const live = {
