@@ -104,7 +104,7 @@ describe('App: flags', () => {
     expect(keysShown().sort()).toEqual([...keys].sort());
     // Every row may be skipped while out of view again (content-visibility), the first ones too.
     expect(screen.getByRole('list', { name: /Flags the portal received/ }).className).toBe('flag-list');
-    expect(screen.getAllByTestId('flag-key')[0]?.getAttribute('elementtiming')).toBe('first-flag');
+    expect(screen.getAllByTestId('flag-toggle')[0]?.getAttribute('elementtiming')).toBe('first-flag');
     fireEvent.input(screen.getByTestId('filter'), { target: { value: keys[keys.length - 1] } });
     expect(keysShown()).toEqual([keys[keys.length - 1]]);
   });

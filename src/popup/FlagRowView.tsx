@@ -115,8 +115,9 @@ export function FlagRowView({
           aria-controls={detailsId}
           title={keyTitle(row)}
           onClick={() => onToggle(row.key)}
+          elementtiming={timing}
         >
-          <code class="flag__key" data-testid="flag-key" elementtiming={timing}>
+          <code class="flag__key" data-testid="flag-key">
             {row.key}
           </code>
         </button>
