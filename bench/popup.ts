@@ -290,6 +290,11 @@ async function benchTab(
   )) as number;
   if (tabId < 0) throw new Error(`no tab shows ${url}`);
   const key = JSON.stringify(`tab:${tabId}`);
+  // The worker writes the tab's own state when the page starts; the bench's state replaces it after.
+  await worker.evaluate(`new Promise((resolve) => {
+    const poll = () => chrome.storage.session.get(${key}).then((items) => (${key} in items ? resolve(true) : setTimeout(poll, 20)));
+    poll();
+  })`);
   if (state === null) await worker.evaluate(`chrome.storage.session.remove(${key})`);
   else await worker.evaluate(`chrome.storage.session.set({ [${key}]: ${JSON.stringify(await state(tabId))} })`);
   return { page, url: `${build.extensionOrigin}/src/popup/index.html?tabId=${tabId}` };
