@@ -63,7 +63,7 @@ export function differsText(values: readonly SourceValue[]): string {
 }
 
 /** A key or flag name that may break only after `_` or `.`, never inside a word. */
-function Breakable({ text }: { text: string }) {
+export function Breakable({ text }: { text: string }) {
   const parts = text.split(/(?<=[_.])/);
   return (
     <>
