@@ -60,6 +60,11 @@ function contentHash(text: string): string {
  * imports are bundled again into one file (esbuild, from the generated code: nothing is compiled
  * twice), and its stylesheet goes into the page as a `<style>` (the extension pages' CSP limits
  * scripts to the package's own files; it says nothing of styles). The other pages keep their chunks.
+ *
+ * Measured 2026-12-02, `node scripts/bench.mjs popup --vs nofile=<a build without this plugin>` (30 runs
+ * each, interleaved, load ~5): the popup's script starts 54 ms after navigation with it, 63 ms without;
+ * the empty popup's state is painted at 72 vs 84 ms (paired difference +8 ms, IQR 0 to +20); the first
+ * screenful of 500 flags at 112 vs 120 ms (+4 ms, IQR -16 to +27). Kept: the script starts ~9 ms sooner.
  */
 function popupOneFile(): Plugin {
   return {

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { CHROMIUM } from '../test/e2e/harness';
 import { launchBench, snapshotExtension } from './chromium';
 import { openCost, pageCost, type ModeResult } from './page-cost';
-import { popupRender, type PopupResult } from './popup';
+import { popupRender, type PopupBuild, type PopupResult } from './popup';
 import { startBenchServer } from './server';
 
 export interface BrowserBenchOptions {
@@ -39,23 +39,46 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
       reps: 7,
     });
 
-    options.log(`popup: 3 warm-up + ${options.popupRuns} renders`);
-    const server = await startBenchServer();
-    const session = await launchBench(extension.dir);
-    try {
-      const popup = await popupRender({
-        browser: session.browser,
-        extensionOrigin: session.extensionOrigin!,
-        hostUrl: `${server.portal}/test-enterprise`,
-        runs: options.popupRuns,
-        warmup: 3,
-      });
-      return { chromium, pageCost: cost, openCost: open, popup };
-    } finally {
-      await session.close();
-      await server.close();
-    }
+    const [popup] = await runPopupBench({ runs: options.popupRuns, warmup: 3, log: options.log, builds: [] });
+    return { chromium, pageCost: cost, openCost: open, popup: popup! };
   } finally {
     extension.remove();
+  }
+}
+
+/**
+ * The popup's first render, for dist/ and for each other build given (`{ label, dir }`: another
+ * `vite build --outDir`), each in a browser of its own, run by run interleaved (bench/popup.ts).
+ */
+export async function runPopupBench(options: {
+  runs: number;
+  warmup: number;
+  log: (line: string) => void;
+  builds: { label: string; dir: string }[];
+}): Promise<PopupResult[]> {
+  const builds = [{ label: 'dist', dir: undefined as string | undefined }, ...options.builds];
+  const snapshots = builds.map((b) => snapshotExtension(b.dir));
+  const server = await startBenchServer();
+  const sessions: Awaited<ReturnType<typeof launchBench>>[] = [];
+  try {
+    const popupBuilds: PopupBuild[] = [];
+    for (const [i, b] of builds.entries()) {
+      const session = await launchBench(snapshots[i]!.dir);
+      sessions.push(session);
+      popupBuilds.push({ label: b.label, browser: session.browser, extensionOrigin: session.extensionOrigin! });
+    }
+    options.log(
+      `popup: ${options.warmup} warm-up + ${options.runs} renders of each tab, build${builds.length > 1 ? 's' : ''} ${builds.map((b) => b.label).join(', ')}`,
+    );
+    return await popupRender({
+      builds: popupBuilds,
+      hostUrl: `${server.portal}/test-enterprise`,
+      runs: options.runs,
+      warmup: options.warmup,
+    });
+  } finally {
+    for (const s of sessions) await s.close();
+    await server.close();
+    for (const s of snapshots) s.remove();
   }
 }

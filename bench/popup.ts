@@ -38,6 +38,8 @@ export const RESPONSES_PER_LOAD = 10;
 export const POPUP_START_MARK = 'waffle:popup-start';
 
 export interface PopupResult {
+  /** Which build (`popupRender`'s builds). */
+  label: string;
   flags: number;
   responses: number;
   /** Snapshots the extension kept of those responses. */
@@ -63,9 +65,22 @@ export interface PopupResult {
   emptyMs: Spread;
   /** The first contentful paint of that popup (its title): nothing can be painted sooner. */
   emptyFcpMs: Spread;
+  /** The empty popup's state (its "Flags" heading) painted: the floor the target is counted from. */
+  emptyPaintMs: Spread;
+  /** Per round, the first screenful painted minus the empty popup's state painted (the cost of the 500 flags). */
+  overEmptyMs: Spread;
   /** Every run's numbers, in run order (to pool runs or pair them across builds). */
   samples: Record<
-    'firstPaint' | 'firstRows' | 'fromHtml' | 'fromScript' | 'scriptStart' | 'rendered' | 'empty' | 'emptyFcp',
+    | 'firstPaint'
+    | 'firstRows'
+    | 'fromHtml'
+    | 'fromScript'
+    | 'scriptStart'
+    | 'rendered'
+    | 'empty'
+    | 'emptyFcp'
+    | 'emptyPaint'
+    | 'overEmpty',
     number[]
   >;
 }
@@ -133,6 +148,7 @@ const observer = (want: number, first: number) => `(() => {
   new PerformanceObserver((list) => {
     for (const e of list.getEntries())
       if (e.identifier === 'first-flag' && window.__wiFirstPaint === undefined) window.__wiFirstPaint = e.renderTime || e.loadTime;
+      else if (e.identifier === 'flags-heading' && window.__wiReadyPaint === undefined) window.__wiReadyPaint = e.renderTime || e.loadTime;
   }).observe({ type: 'element', buffered: true });
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) if (e.name === 'first-contentful-paint') window.__wiFcp = e.startTime;
@@ -158,6 +174,8 @@ interface Times {
   scriptStart: number;
   firstRows: number;
   firstPaint: number;
+  /** The ready view (its "Flags" heading) painted: the empty popup's first paint of its state. */
+  readyPaint: number;
   rendered: number;
   painted: number;
 }
@@ -177,19 +195,48 @@ async function once(browser: Browser, url: string, rows: number): Promise<Times>
   try {
     await page.evaluateOnNewDocument(observer(rows, Math.min(rows, FIRST_ROWS)));
     await page.goto(url, { waitUntil: 'load' });
-    await page.waitForFunction(
-      (rows: number) => {
-        const w = window as unknown as { __wiPainted?: number; __wiFirstPaint?: number; __wiFcp?: number };
-        return w.__wiPainted !== undefined && w.__wiFcp !== undefined && (rows === 0 || w.__wiFirstPaint !== undefined);
-      },
-      { timeout: 30_000 },
-      rows,
-    );
+    await page
+      .waitForFunction(
+        (rows: number) => {
+          const w = window as unknown as {
+            __wiPainted?: number;
+            __wiFirstPaint?: number;
+            __wiFcp?: number;
+            __wiReadyPaint?: number;
+          };
+          return (
+            w.__wiPainted !== undefined &&
+            w.__wiFcp !== undefined &&
+            w.__wiReadyPaint !== undefined &&
+            (rows === 0 || w.__wiFirstPaint !== undefined)
+          );
+        },
+        { timeout: 30_000 },
+        rows,
+      )
+      .catch(async (e: unknown) => {
+        const shown = await page.evaluate(() => ({
+          rows: document.querySelectorAll('[data-testid="flag-row"]').length,
+          text: document.body.innerText.slice(0, 30),
+          marks: JSON.stringify([
+            (window as unknown as Record<string, number>)['__wiPainted'],
+            (window as unknown as Record<string, number>)['__wiFcp'],
+            (window as unknown as Record<string, number>)['__wiFirstPaint'],
+            document.visibilityState,
+            document.querySelector('[elementtiming]')?.getBoundingClientRect().top,
+            innerHeight,
+          ]),
+        }));
+        throw new Error(`${url}: ${shown.rows} rows of ${rows} (${JSON.stringify(shown.text)}) ${shown.marks}`, {
+          cause: e,
+        });
+      });
     return await page.evaluate((mark: string) => {
       const w = window as unknown as {
         __wiFcp: number;
         __wiFirstRows: number;
         __wiFirstPaint?: number;
+        __wiReadyPaint: number;
         __wiRendered: number;
         __wiPainted: number;
       };
@@ -200,6 +247,7 @@ async function once(browser: Browser, url: string, rows: number): Promise<Times>
         scriptStart: performance.getEntriesByName(mark, 'mark')[0]?.startTime ?? Number.NaN,
         firstRows: w.__wiFirstRows,
         firstPaint: w.__wiFirstPaint ?? Number.NaN,
+        readyPaint: w.__wiReadyPaint,
         rendered: w.__wiRendered,
         painted: w.__wiPainted,
       };
@@ -209,86 +257,183 @@ async function once(browser: Browser, url: string, rows: number): Promise<Times>
   }
 }
 
-export async function popupRender(options: {
+/** One build of the extension in its own browser, for `popupRender`. */
+export interface PopupBuild {
+  label: string;
   browser: Browser;
   extensionOrigin: string;
-  hostUrl: string;
-  runs: number;
-  warmup: number;
-}): Promise<PopupResult> {
-  const { browser, extensionOrigin } = options;
-  const host = await browser.newPage();
-  await host.goto(options.hostUrl, { waitUntil: 'load' });
-  const worker = await serviceWorker(browser);
+}
+
+interface Prepared {
+  build: PopupBuild;
+  emptyUrl: string;
+  heavyUrl: string;
+  stateBytes: number;
+  snapshots: number;
+  close(): Promise<void>;
+}
+
+/** A tab of the bench portal, known to the extension's worker, with `state` (or nothing) captured. */
+async function benchTab(
+  build: PopupBuild,
+  worker: WebWorker,
+  hostUrl: string,
+  state: ((tabId: number) => Promise<string>) | null,
+): Promise<{ page: Page; url: string }> {
+  const page = await build.browser.newPage();
+  // A tab of its own: the empty tab's URL differs from the heavy tab's only by its fragment.
+  const url = `${hostUrl}#${state ? 'heavy' : 'empty'}`;
+  await page.goto(url, { waitUntil: 'load' });
   // Strings, not functions: the worker's `chrome` has no types in this Node-side code.
   const tabId = (await worker.evaluate(
-    `chrome.tabs.query({}).then((tabs) => tabs.find((t) => t.url === ${JSON.stringify(options.hostUrl)})?.id ?? -1)`,
+    `chrome.tabs.query({}).then((tabs) => tabs.find((t) => t.url === ${JSON.stringify(url)})?.id ?? -1)`,
   )) as number;
-  if (tabId < 0) throw new Error(`no tab shows ${options.hostUrl}`);
-  const url = `${extensionOrigin}/src/popup/index.html?tabId=${tabId}`;
+  if (tabId < 0) throw new Error(`no tab shows ${url}`);
   const key = JSON.stringify(`tab:${tabId}`);
+  // The worker writes the tab's own state when the page starts; the bench's state replaces it after.
+  await worker.evaluate(`new Promise((resolve) => {
+    const poll = () => chrome.storage.session.get(${key}).then((items) => (${key} in items ? resolve(true) : setTimeout(poll, 20)));
+    poll();
+  })`);
+  if (state === null) await worker.evaluate(`chrome.storage.session.remove(${key})`);
+  else await worker.evaluate(`chrome.storage.session.set({ [${key}]: ${JSON.stringify(await state(tabId))} })`);
+  return { page, url: `${build.extensionOrigin}/src/popup/index.html?tabId=${tabId}` };
+}
 
-  // The floor: the same popup for the same tab with nothing captured (its state removed).
-  await worker.evaluate(`chrome.storage.session.remove(${key})`);
-  const empty: number[] = [];
-  const emptyFcp: number[] = [];
-  for (let i = 0; i < options.warmup + options.runs; i++) {
-    const r = await once(browser, url, 0);
-    if (i < options.warmup) continue;
-    empty.push(r.rendered);
-    emptyFcp.push(r.fcp);
-  }
+async function prepare(build: PopupBuild, hostUrl: string): Promise<Prepared> {
+  const worker = await serviceWorker(build.browser);
+  let stateBytes = 0;
+  let snapshots = 0;
+  const empty = await benchTab(build, worker, hostUrl, null);
+  const heavy = await benchTab(build, worker, hostUrl, async (tabId) => {
+    const state = await heavyState(tabId, `${hostUrl}#heavy`);
+    snapshots = state.loads.reduce((n, l) => n + l.snapshots.length, 0);
+    // As the worker keeps it: one JSON string (src/core/storage-keys.ts).
+    const json = encodeTabState(state);
+    stateBytes = json.length;
+    return json;
+  });
+  return {
+    build,
+    emptyUrl: empty.url,
+    heavyUrl: heavy.url,
+    stateBytes,
+    snapshots,
+    async close() {
+      await empty.page.close();
+      await heavy.page.close();
+    },
+  };
+}
 
-  const state = await heavyState(tabId, options.hostUrl);
-  // As the worker keeps it: one JSON string (src/core/storage-keys.ts).
-  const json = encodeTabState(state);
-  await worker.evaluate(`chrome.storage.session.set({ [${key}]: ${JSON.stringify(json)} })`);
-  const firstRows: number[] = [];
-  const firstPaint: number[] = [];
-  const fromHtml: number[] = [];
-  const fromScript: number[] = [];
-  const scriptStart: number[] = [];
-  const rendered: number[] = [];
-  const painted: number[] = [];
-  for (let i = 0; i < options.warmup + options.runs; i++) {
-    const r = await once(browser, url, FLAGS);
-    if (i < options.warmup) continue;
-    firstRows.push(r.firstRows);
-    firstPaint.push(r.firstPaint);
-    fromHtml.push(r.firstPaint - r.responseEnd);
-    fromScript.push(r.firstPaint - r.scriptStart);
-    scriptStart.push(r.scriptStart);
-    rendered.push(r.rendered);
-    painted.push(r.painted);
-  }
-  // The popup really showed the heavy state: every row, and the marks of a compared load.
-  const check = await browser.newPage();
+/** The popup really showed the heavy state: every row. */
+async function checkHeavy(p: Prepared): Promise<void> {
+  const check = await p.build.browser.newPage();
   try {
-    await check.goto(url, { waitUntil: 'load' });
-    await check.waitForSelector('[data-testid="flag-row"]');
-    const shown = await check.$$eval('[data-testid="flag-row"]', (rows) => rows.length);
-    if (shown !== FLAGS) throw new Error(`the popup showed ${shown} flag rows, expected ${FLAGS}`);
+    await check.goto(p.heavyUrl, { waitUntil: 'load' });
+    await check.waitForFunction(
+      (want: number) => document.querySelectorAll('[data-testid="flag-row"]').length === want,
+      { timeout: 30_000 },
+      FLAGS,
+    );
   } finally {
     await check.close();
   }
-  await host.close();
-  return {
-    flags: FLAGS,
-    responses: LOADS * RESPONSES_PER_LOAD,
-    snapshots: state.loads.reduce((n, l) => n + l.snapshots.length, 0),
-    stateBytes: json.length,
-    runs: rendered.length,
-    firstRows: Math.min(FLAGS, FIRST_ROWS),
-    firstPaintMs: spread(firstPaint),
-    firstRowsMs: spread(firstRows),
-    firstPaintFromHtmlMs: spread(fromHtml),
-    // Empty for a build whose popup does not mark its start.
-    firstPaintFromScriptMs: spread(fromScript.filter(Number.isFinite)),
-    scriptStartMs: spread(scriptStart.filter(Number.isFinite)),
-    renderedMs: spread(rendered),
-    paintedMs: spread(painted),
-    emptyMs: spread(empty),
-    emptyFcpMs: spread(emptyFcp),
-    samples: { firstPaint, firstRows, fromHtml, fromScript, scriptStart, rendered, empty, emptyFcp },
-  };
+}
+
+class Samples {
+  readonly firstPaint: number[] = [];
+  readonly firstRows: number[] = [];
+  readonly fromHtml: number[] = [];
+  readonly fromScript: number[] = [];
+  readonly scriptStart: number[] = [];
+  readonly rendered: number[] = [];
+  readonly painted: number[] = [];
+  readonly empty: number[] = [];
+  readonly emptyFcp: number[] = [];
+  readonly emptyPaint: number[] = [];
+  /** Per run: the first screenful painted minus the empty popup's state painted, in the same round. */
+  readonly overEmpty: number[] = [];
+
+  add(heavy: Times, empty: Times): void {
+    this.firstRows.push(heavy.firstRows);
+    this.firstPaint.push(heavy.firstPaint);
+    this.fromHtml.push(heavy.firstPaint - heavy.responseEnd);
+    this.fromScript.push(heavy.firstPaint - heavy.scriptStart);
+    this.scriptStart.push(heavy.scriptStart);
+    this.rendered.push(heavy.rendered);
+    this.painted.push(heavy.painted);
+    this.empty.push(empty.rendered);
+    this.emptyFcp.push(empty.fcp);
+    this.emptyPaint.push(empty.readyPaint);
+    this.overEmpty.push(heavy.firstPaint - empty.readyPaint);
+  }
+}
+
+/**
+ * The popup of each build, for a tab with nothing captured (the floor) and for the heavy tab,
+ * interleaved run by run (build A empty, A heavy, B empty, B heavy, ...; the order alternates each
+ * round), so that the machine's drift falls on every build and both tabs alike.
+ */
+export async function popupRender(options: {
+  builds: PopupBuild[];
+  hostUrl: string;
+  runs: number;
+  warmup: number;
+}): Promise<PopupResult[]> {
+  const prepared: Prepared[] = [];
+  try {
+    for (const build of options.builds) prepared.push(await prepare(build, options.hostUrl));
+    const samples = prepared.map(() => new Samples());
+    for (let i = 0; i < options.warmup + options.runs; i++) {
+      const order = prepared.map((_, k) => k);
+      if (i % 2 === 1) order.reverse();
+      for (const k of order) {
+        const p = prepared[k]!;
+        const emptyFirst = (i + k) % 2 === 0;
+        const a = await once(p.build.browser, emptyFirst ? p.emptyUrl : p.heavyUrl, emptyFirst ? 0 : FLAGS);
+        const b = await once(p.build.browser, emptyFirst ? p.heavyUrl : p.emptyUrl, emptyFirst ? FLAGS : 0);
+        if (i >= options.warmup) samples[k]!.add(emptyFirst ? b : a, emptyFirst ? a : b);
+      }
+    }
+    for (const p of prepared) await checkHeavy(p);
+    return prepared.map((p, k) => {
+      const s = samples[k]!;
+      return {
+        label: p.build.label,
+        flags: FLAGS,
+        responses: LOADS * RESPONSES_PER_LOAD,
+        snapshots: p.snapshots,
+        stateBytes: p.stateBytes,
+        runs: s.rendered.length,
+        firstRows: Math.min(FLAGS, FIRST_ROWS),
+        firstPaintMs: spread(s.firstPaint),
+        firstRowsMs: spread(s.firstRows),
+        firstPaintFromHtmlMs: spread(s.fromHtml),
+        // Empty for a build whose popup does not mark its start.
+        firstPaintFromScriptMs: spread(s.fromScript.filter(Number.isFinite)),
+        scriptStartMs: spread(s.scriptStart.filter(Number.isFinite)),
+        renderedMs: spread(s.rendered),
+        paintedMs: spread(s.painted),
+        emptyMs: spread(s.empty),
+        emptyFcpMs: spread(s.emptyFcp),
+        emptyPaintMs: spread(s.emptyPaint),
+        overEmptyMs: spread(s.overEmpty),
+        samples: {
+          firstPaint: s.firstPaint,
+          firstRows: s.firstRows,
+          fromHtml: s.fromHtml,
+          fromScript: s.fromScript,
+          scriptStart: s.scriptStart,
+          rendered: s.rendered,
+          empty: s.empty,
+          emptyFcp: s.emptyFcp,
+          emptyPaint: s.emptyPaint,
+          overEmpty: s.overEmpty,
+        },
+      };
+    });
+  } finally {
+    for (const p of prepared) await p.close();
+  }
 }

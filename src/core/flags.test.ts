@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { flagRows, matchesFilter, previousLoad, vanishedKeys } from './flags';
+import { flagRows, latestValuesOnce, matchesFilter, previousLoad, vanishedKeys } from './flags';
 import type { FlagSnapshot, PageLoad } from './types';
 
 const snap = (
@@ -85,4 +85,13 @@ it('a source that changes its own mind within a load is not a disagreement: its 
     { source: 'enterprise-learner', url: 'https://lms/enterprise-learner', capturedAt: 2, on: false },
   ]);
   expect(row!.differs).toBe(false);
+});
+
+it('reads a load once for all who ask (its rows, the gone keys, the names), and lists keys as localeCompare does', () => {
+  const keys = ['b_flag', 'B_flag', 'a', 'A2', 'a_b', 'ab', 'a10', 'a9', 'é', 'e', 'z'];
+  const current = load('2', [snap(1, Object.fromEntries(keys.map((k) => [k, false])))]);
+  const first = latestValuesOnce(current.snapshots);
+  expect(latestValuesOnce(current.snapshots)).toBe(first);
+  expect(latestValuesOnce([...current.snapshots])).not.toBe(first);
+  expect(flagRows(current, undefined).map((r) => r.key)).toEqual([...keys].sort((a, b) => a.localeCompare(b)));
 });

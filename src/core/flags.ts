@@ -32,17 +32,40 @@ export function latestValues(snapshots: readonly FlagSnapshot[]): Map<string, Lo
   return rows;
 }
 
-/** Flag rows of the current load, "on" first then by key; each marked if it changed since the previous load. */
+const latestCache = new WeakMap<readonly FlagSnapshot[], Map<string, LoadValue>>();
+
+/**
+ * `latestValues`, computed once per snapshots array: the popup asks for the same loads' values three
+ * times as it opens (its rows, the keys gone since the previous load, the flag names it asks the LMS
+ * about), 2-3 ms each for 500 flags on this machine (docs/BENCHMARKS.md). Only for snapshots that are
+ * never changed in place, as the popup's (parsed from storage, then only read); the worker's are.
+ */
+export function latestValuesOnce(snapshots: readonly FlagSnapshot[]): ReadonlyMap<string, LoadValue> {
+  let rows = latestCache.get(snapshots);
+  if (rows === undefined) {
+    rows = latestValues(snapshots);
+    latestCache.set(snapshots, rows);
+  }
+  return rows;
+}
+
+/** Keys in the order the popup lists them (the same as `localeCompare`, without its per-call set-up). */
+const byKey = new Intl.Collator().compare;
+
+/**
+ * Flag rows of the current load, "on" first then by key; each marked if it changed since the previous
+ * load. For loads that are never changed in place (`latestValuesOnce`).
+ */
 export function flagRows(current: PageLoad | undefined, previous: PageLoad | undefined): FlagRow[] {
   if (!current) return [];
-  const now = latestValues(current.snapshots);
-  const before = previous && previous.snapshots.length ? latestValues(previous.snapshots) : null;
+  const now = latestValuesOnce(current.snapshots);
+  const before = previous && previous.snapshots.length ? latestValuesOnce(previous.snapshots) : null;
   const rows: FlagRow[] = [];
   for (const row of now.values()) {
     const prev = before?.get(row.key)?.on;
     rows.push({ ...row, previous: prev, changed: before !== null && prev !== row.on });
   }
-  rows.sort((a, b) => Number(b.on) - Number(a.on) || a.key.localeCompare(b.key));
+  rows.sort((a, b) => Number(b.on) - Number(a.on) || byKey(a.key, b.key));
   return rows;
 }
 
@@ -51,11 +74,11 @@ export function previousLoad(loads: readonly PageLoad[]): PageLoad | undefined {
   return loads.slice(1).find((l) => l.snapshots.length > 0);
 }
 
-/** Keys seen in the previous load that the current load did not report at all. */
+/** Keys seen in the previous load that the current load did not report at all (`latestValuesOnce`). */
 export function vanishedKeys(current: PageLoad | undefined, previous: PageLoad | undefined): string[] {
   if (!current || !previous || current.snapshots.length === 0) return [];
-  const now = latestValues(current.snapshots);
-  return [...latestValues(previous.snapshots).keys()].filter((k) => !now.has(k)).sort();
+  const now = latestValuesOnce(current.snapshots);
+  return [...latestValuesOnce(previous.snapshots).keys()].filter((k) => !now.has(k)).sort();
 }
 
 export function matchesFilter(row: Pick<FlagRow, 'key' | 'flag' | 'source'>, filter: string): boolean {

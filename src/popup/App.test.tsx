@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { extract } from '../core/extract';
 import { describeIdentityProblem } from '../core/identity';
 import type { FlagSnapshot, TabState } from '../core/types';
-import { App } from './App';
+import { App, roleChipsThatFit } from './App';
 import { FIRST_ROWS, type PopupActions, type PopupView } from './model';
 import {
   diagnostic,
@@ -104,7 +104,7 @@ describe('App: flags', () => {
     expect(keysShown().sort()).toEqual([...keys].sort());
     // Every row may be skipped while out of view again (content-visibility), the first ones too.
     expect(screen.getByRole('list', { name: /Flags the portal received/ }).className).toBe('flag-list');
-    expect(screen.getAllByTestId('flag-key')[0]?.getAttribute('elementtiming')).toBe('first-flag');
+    expect(screen.getAllByTestId('flag-toggle')[0]?.getAttribute('elementtiming')).toBe('first-flag');
     fireEvent.input(screen.getByTestId('filter'), { target: { value: keys[keys.length - 1] } });
     expect(keysShown()).toEqual([keys[keys.length - 1]]);
   });
@@ -295,28 +295,80 @@ describe('App: header', () => {
     expect(screen.getByTestId('environment').getAttribute('title')).toBe('Devstack · admin portal · localhost:1991');
     const who = screen.getByTestId('identity');
     expect(within(who).getByTestId('username').textContent).toBe(username);
-    expect(within(who).getByTestId('email').textContent).toBe('qa-staff@example.com');
+    expect(within(who).getByTestId('username').getAttribute('title')).toBe(`${username}\nqa-staff@example.com`);
     expect(within(who).getByTestId('badge-staff')).toBeTruthy();
     expect(within(who).queryByTestId('badge-superuser')).toBeNull();
-    const roles = within(who)
-      .getAllByTestId('role')
-      .map((r) => r.textContent);
-    expect(roles).toEqual(['learner *', 'admin', 'openedx operator *']);
+    // The user's line has room for two role chips, and how many more (in its tooltip).
     expect(
       within(who)
         .getAllByTestId('role')
-        .map((r) => r.getAttribute('title')),
+        .map((r) => [r.textContent, r.getAttribute('title')]),
+    ).toEqual([
+      ['learner *', 'enterprise_learner for all customers'],
+      ['admin', 'enterprise_admin for this customer'],
+    ]);
+    expect(within(who).getByTestId('roles-more').textContent).toBe('+1');
+    expect(within(who).getByTestId('roles-more').getAttribute('title')).toBe(
+      'enterprise_openedx_operator for all customers',
+    );
+    const ent = screen.getByTestId('enterprise');
+    expect(within(ent).getByTestId('enterprise-name').textContent).toBe(enterpriseName);
+    expect(within(ent).getByTestId('enterprise-name').getAttribute('title')).toBe(
+      `${enterpriseName}\nsecond-enterprise\n${uuid}`,
+    );
+    // Two lines at rest; the rest behind the environment chip.
+    expect(screen.queryByTestId('header-details')).toBeNull();
+    fireEvent.click(screen.getByTestId('environment'));
+    expect(screen.getByTestId('environment').getAttribute('aria-expanded')).toBe('true');
+    const details = screen.getByTestId('header-details');
+    expect(within(details).getByTestId('email').textContent).toBe('qa-staff@example.com');
+    expect(within(details).getByTestId('enterprise-slug').textContent).toBe('second-enterprise');
+    expect(within(details).getByTestId('enterprise-uuid').textContent).toBe(uuid);
+    expect(within(details).getByTestId('environment-text').textContent).toBe(
+      'Devstack · admin portal · localhost:1991',
+    );
+    expect(
+      within(within(details).getByTestId('roles-all'))
+        .getAllByRole('listitem')
+        .map((li) => li.textContent),
     ).toEqual([
       'enterprise_learner for all customers',
       'enterprise_admin for this customer',
       'enterprise_openedx_operator for all customers',
     ]);
-    const ent = screen.getByTestId('enterprise');
-    expect(within(ent).getByTestId('enterprise-name').textContent).toBe(enterpriseName);
-    expect(within(ent).getByTestId('enterprise-slug').textContent).toBe('second-enterprise');
-    expect(within(ent).getByTestId('enterprise-uuid').textContent).toBe(uuid);
+    fireEvent.click(screen.getByTestId('environment'));
+    expect(screen.queryByTestId('header-details')).toBeNull();
   });
 
+  it('puts as many role chips on the user line as fit, then "+N"', () => {
+    const roles = ['admin', 'openedx operator *', 'learner', 'catalog admin'];
+    expect(roleChipsThatFit('qa', ['staff'], roles)).toBe(3);
+    expect(roleChipsThatFit('alexandra.okonkwo-vanderberg', ['staff'], roles)).toBe(1);
+    expect(roleChipsThatFit('alexandra.okonkwo-vanderberg', ['superuser', 'staff', 'token expired'], roles)).toBe(0);
+    expect(roleChipsThatFit('qa', [], ['admin'])).toBe(1);
+  });
+
+  it('shows role chips for this customer first', () => {
+    const uuid = randomUuid();
+    const other = randomUuid();
+    const withRoles = (roles: string[]) =>
+      tabState({
+        identity: identity({ roles }),
+        loads: [
+          load([
+            snapshot(SOURCES.bff, {
+              edit: (b) => {
+                b['enterprise_customer'] = { uuid, name: 'Acme', slug: 'acme' };
+              },
+            }),
+          ]),
+        ],
+      });
+    show(ready(withRoles([`enterprise_learner:${other}`, `enterprise_admin:${uuid}`])));
+    expect(screen.getAllByTestId('role').map((r) => r.textContent)).toEqual(['admin', 'learner']);
+    expect(screen.queryByTestId('roles-more')).toBeNull();
+    expect(screen.getAllByTestId('role')[1]?.getAttribute('title')).toBe(`enterprise_learner for customer ${other}`);
+  });
   it('finds the enterprise in an earlier load when the current one names none', () => {
     const noCustomer = snapshot(SOURCES.learner, { edit: (b) => (b['results'] = []) });
     expect(noCustomer.enterprise).toBeNull();
@@ -348,7 +400,10 @@ describe('App: which LMS', () => {
     const lms = `http://localhost:${port}`;
     const learner = { ...SOURCES.learner, url: SOURCES.learner.url.replace(/^http:\/\/localhost:\d+/, lms) };
     const portalUrl = `http://localhost:${port + 1}/test-enterprise`;
+    const showDetails = () => fireEvent.click(screen.getByTestId('environment'));
     show(ready(tabState({ url: portalUrl, loads: [load([snapshot(learner)], undefined, portalUrl)] })));
+    expect(screen.queryByTestId('lms')).toBeNull(); // behind the environment chip
+    showDetails();
     expect(screen.getByTestId('lms').textContent).toBe(`LMS: ${lms} (the one this page calls)`);
     expect(screen.getByTestId('lms').getAttribute('data-from')).toBe('page');
     expect(screen.queryByTestId('enterprise-access')).toBeNull(); // the page called no BFF
@@ -356,16 +411,19 @@ describe('App: which LMS', () => {
     const bffOrigin = `http://localhost:${port + 2}`;
     const bff = { ...SOURCES.bff, url: SOURCES.bff.url.replace(/^http:\/\/localhost:\d+/, bffOrigin) };
     show(ready(tabState({ url: portalUrl, loads: [load([snapshot(learner), snapshot(bff)], undefined, portalUrl)] })));
+    showDetails();
     expect(screen.getByTestId('lms').textContent).toBe(`LMS: ${lms} (the one this page calls)`);
     expect(screen.getByTestId('enterprise-access').textContent).toBe(
       `enterprise-access (BFF): ${bffOrigin} (the one this page calls)`,
     );
     cleanup();
     show(ready(tabState({ url: portalUrl, loads: [load([], undefined, portalUrl)] })));
+    showDetails();
     expect(screen.getByTestId('lms').textContent).toMatch(/^LMS: http:\/\/localhost:18000 \(Devstack's setting/);
     expect(screen.getByTestId('lms').getAttribute('data-from')).toBe('environment');
     cleanup();
     show(ready(null, 'https://example.org/'));
+    showDetails();
     expect(screen.queryByTestId('lms')).toBeNull();
   });
 });

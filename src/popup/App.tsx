@@ -5,7 +5,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { matchesFilter } from '../core/flags';
 import { markdownReport } from '../core/report';
 import { describeServiceChoice } from '../core/page-services';
-import type { FlagRow, IdentityResult } from '../core/types';
+import type { EnterpriseRole, FlagRow, IdentityResult } from '../core/types';
 import { MemoFlagRow, type FlagSummary } from './FlagRowView';
 import {
   buildModel,
@@ -113,6 +113,7 @@ function Ready({ view, actions, now, renderFlagExtra, describeFlag, headerExtra,
   const [open, setOpen] = useState<ReadonlySet<string>>(() => new Set());
   const [status, setStatus] = useState<Status>(null);
   const [busy, setBusy] = useState<'copy' | 'reload' | null>(null);
+  const [details, setDetails] = useState(false);
   // False until the first frame is done: Preact runs effects after its main-thread work (style, layout,
   // paint), while the compositor still rasters it.
   const [painted, setPainted] = useState(false);
@@ -218,7 +219,8 @@ function Ready({ view, actions, now, renderFlagExtra, describeFlag, headerExtra,
     <main class="popup">
       <Title hidden />
       <header class="header">
-        <div class="header__line">
+        {/* Two lines at rest, each one line at the popup's 400 px; the rest is behind the environment chip. */}
+        <div class="header__line" data-testid="header-user">
           <IdentityView identity={model.identity} enterpriseUuid={model.enterprise?.uuid ?? null} />
           {headerExtra ? (
             <div class="header__extra" data-testid="header-extra">
@@ -226,26 +228,21 @@ function Ready({ view, actions, now, renderFlagExtra, describeFlag, headerExtra,
             </div>
           ) : null}
         </div>
-        <div class="header__line">
+        <div class="header__line" data-testid="header-place">
           <EnterpriseView model={model} />
-          <span
+          <button
+            type="button"
             class={`env env--${model.context.environment?.id ?? 'other'}`}
             data-testid="environment"
             title={environmentText(model.context, model.pageUrl)}
+            aria-expanded={details}
+            aria-controls="header-details"
+            onClick={() => setDetails(!details)}
           >
             {environmentChip(model.context, model.pageUrl)}
-          </span>
+          </button>
         </div>
-        {model.context.environment ? (
-          <p class="lms" data-testid="lms" data-from={model.lms?.from ?? 'none'}>
-            {describeServiceChoice('lms', model.lms, model.context.environment.label)}
-          </p>
-        ) : null}
-        {model.enterpriseAccess?.from === 'page' ? (
-          <p class="lms" data-testid="enterprise-access">
-            {describeServiceChoice('enterpriseAccess', model.enterpriseAccess, null)}
-          </p>
-        ) : null}
+        {details ? <HeaderDetails model={model} /> : null}
       </header>
 
       <p
@@ -261,7 +258,10 @@ function Ready({ view, actions, now, renderFlagExtra, describeFlag, headerExtra,
 
       <section class="flags" aria-labelledby="flags-heading">
         <div class="section-head">
-          <h2 id="flags-heading">Flags</h2>
+          {/* Element Timing: the bench measures when the ready view is first painted, with or without flags. */}
+          <h2 id="flags-heading" elementtiming="flags-heading">
+            Flags
+          </h2>
           <span class="count" data-testid="flag-count">
             {model.onCount} of {model.rows.length} on
             {filtering && model.rows.length ? ` · ${visible.length} shown` : ''}
@@ -378,6 +378,31 @@ function shortRole(role: string): string {
   return role.replace(/^enterprise_/, '').replace(/_/g, ' ');
 }
 
+/**
+ * How many role chips fit on the user's line at the popup's 400 px, with a "+N" chip for the rest: an
+ * estimate from the text's length (13 px bold for the name, 11 px chips with their padding and gap),
+ * so that the line never wraps and the name is not cut short for a chip. The name still ends in an
+ * ellipsis if it alone is too long; every role is in the header's details.
+ */
+export function roleChipsThatFit(username: string, badges: readonly string[], chips: readonly string[]): number {
+  const LINE = 380;
+  const chip = (text: string) => text.length * 6.3 + 19;
+  let used = Math.min(username.length * 7.7, 220) + badges.reduce((n, b) => n + chip(b), 0);
+  let fit = 0;
+  for (const [i, text] of chips.entries()) {
+    const rest = chips.length - i - 1;
+    if (used + chip(text) + (rest > 0 ? chip(`+${rest}`) : 0) > LINE) break;
+    used += chip(text);
+    fit++;
+  }
+  return fit;
+}
+
+function roleWhere(r: EnterpriseRole, enterpriseUuid: string | null): string {
+  if (r.context === '*') return 'all customers';
+  return enterpriseUuid !== null && r.context === enterpriseUuid ? 'this customer' : `customer ${r.context}`;
+}
+
 function IdentityView({
   identity,
   enterpriseUuid,
@@ -393,16 +418,26 @@ function IdentityView({
     );
   }
   const u = identity.identity;
+  const applies = (r: EnterpriseRole) => r.context === '*' || (enterpriseUuid !== null && r.context === enterpriseUuid);
+  // The roles that apply here first (a stable sort keeps the token's order within each group).
+  const roles = [...u.roles].sort((a, b) => Number(applies(b)) - Number(applies(a)));
+  const badges = [
+    u.superuser ? 'superuser' : '',
+    u.staff ? 'staff' : '',
+    identity.status === 'expired' ? 'token expired' : '',
+  ];
+  const chipText = (r: EnterpriseRole) => `${shortRole(r.role)}${r.context === '*' ? ' *' : ''}`;
+  const shown = roles.slice(0, roleChipsThatFit(u.username, badges.filter(Boolean), roles.map(chipText)));
+  const rest = roles.slice(shown.length);
   return (
     <section class="identity" data-testid="identity" aria-label="Signed-in user">
-      <strong class="ellipsis identity__name" data-testid="username" title={u.username}>
+      <strong
+        class="ellipsis identity__name"
+        data-testid="username"
+        title={u.email ? `${u.username}\n${u.email}` : u.username}
+      >
         {u.username}
       </strong>
-      {u.email ? (
-        <span class="muted ellipsis identity__email" data-testid="email" title={u.email}>
-          {u.email}
-        </span>
-      ) : null}
       {u.superuser ? (
         <span class="badge badge--superuser" data-testid="badge-superuser">
           superuser
@@ -418,23 +453,27 @@ function IdentityView({
           token expired
         </span>
       ) : null}
-      {u.roles.length > 0 ? (
+      {roles.length > 0 ? (
         <ul class="roles" aria-label="Enterprise roles">
-          {u.roles.map((r, i) => {
-            const here = enterpriseUuid !== null && r.context === enterpriseUuid;
-            const where = r.context === '*' ? 'all customers' : here ? 'this customer' : `customer ${r.context}`;
-            return (
-              <li
-                key={`${r.role}:${r.context}:${i}`}
-                class={`badge role${here || r.context === '*' ? ' role--here' : ''}`}
-                data-testid="role"
-                title={`${r.role} for ${where}`}
-              >
-                {shortRole(r.role)}
-                {r.context === '*' ? ' *' : ''}
-              </li>
-            );
-          })}
+          {shown.map((r, i) => (
+            <li
+              key={`${r.role}:${r.context}:${i}`}
+              class={`badge role${applies(r) ? ' role--here' : ''}`}
+              data-testid="role"
+              title={`${r.role} for ${roleWhere(r, enterpriseUuid)}`}
+            >
+              {chipText(r)}
+            </li>
+          ))}
+          {rest.length > 0 ? (
+            <li
+              class="badge role"
+              data-testid="roles-more"
+              title={rest.map((r) => `${r.role} for ${roleWhere(r, enterpriseUuid)}`).join('\n')}
+            >
+              +{rest.length}
+            </li>
+          ) : null}
         </ul>
       ) : null}
     </section>
@@ -446,19 +485,79 @@ function EnterpriseView({ model }: { model: PopupModel }) {
   return (
     <section class="enterprise ellipsis" data-testid="enterprise" aria-label="Enterprise customer">
       {e ? (
-        <span title={`${e.name}\n${e.slug}\n${e.uuid}`}>
-          <strong data-testid="enterprise-name">{e.name}</strong>{' '}
-          <span class="muted" data-testid="enterprise-slug">
-            {e.slug}
-          </span>{' '}
-          <code class="muted" data-testid="enterprise-uuid">
-            {e.uuid}
-          </code>
+        <span class="enterprise__name" data-testid="enterprise-name" title={`${e.name}\n${e.slug}\n${e.uuid}`}>
+          {e.name}
         </span>
       ) : (
         <span class="muted">No enterprise customer seen yet</span>
       )}
     </section>
+  );
+}
+
+/** The header's details, behind the environment chip: who, which customer, which page, which services. */
+function HeaderDetails({ model }: { model: PopupModel }) {
+  const identity = model.identity;
+  const u = identity?.status === 'ok' || identity?.status === 'expired' ? identity.identity : null;
+  const e = model.enterprise;
+  const environment = model.context.environment;
+  return (
+    <dl class="header__details facts" id="header-details" data-testid="header-details">
+      {u ? (
+        <>
+          <dt>User</dt>
+          <dd>
+            {u.username}
+            {u.email ? (
+              <>
+                {' · '}
+                <span data-testid="email">{u.email}</span>
+              </>
+            ) : null}
+          </dd>
+          {u.roles.length > 0 ? (
+            <>
+              <dt>Roles</dt>
+              <dd>
+                <ul class="plain" data-testid="roles-all">
+                  {u.roles.map((r, i) => (
+                    <li key={`${r.role}:${r.context}:${i}`}>
+                      {r.role} for {roleWhere(r, e?.uuid ?? null)}
+                    </li>
+                  ))}
+                </ul>
+              </dd>
+            </>
+          ) : null}
+        </>
+      ) : null}
+      {e ? (
+        <>
+          <dt>Customer</dt>
+          <dd>
+            {e.name} · <span data-testid="enterprise-slug">{e.slug}</span> ·{' '}
+            <code data-testid="enterprise-uuid">{e.uuid}</code>
+          </dd>
+        </>
+      ) : null}
+      <dt>Page</dt>
+      <dd data-testid="environment-text">{environmentText(model.context, model.pageUrl)}</dd>
+      {environment ? (
+        <>
+          <dt>Services</dt>
+          <dd>
+            <p class="lms" data-testid="lms" data-from={model.lms?.from ?? 'none'}>
+              {describeServiceChoice('lms', model.lms, environment.label)}
+            </p>
+            {model.enterpriseAccess?.from === 'page' ? (
+              <p class="lms" data-testid="enterprise-access">
+                {describeServiceChoice('enterpriseAccess', model.enterpriseAccess, null)}
+              </p>
+            ) : null}
+          </dd>
+        </>
+      ) : null}
+    </dl>
   );
 }
 

@@ -68,7 +68,7 @@ export function differsText(values: readonly SourceValue[]): string {
 }
 
 /** A key or flag name that may break only after `_` or `.`, never inside a word. */
-function Breakable({ text }: { text: string }) {
+export function Breakable({ text }: { text: string }) {
   const parts = text.split(/(?<=[_.])/);
   return (
     <>
@@ -120,8 +120,9 @@ export function FlagRowView({
           aria-controls={detailsId}
           title={keyTitle(row)}
           onClick={() => onToggle(row.key)}
+          elementtiming={timing}
         >
-          <code class="flag__key" data-testid="flag-key" elementtiming={timing}>
+          <code class="flag__key" data-testid="flag-key">
             {row.key}
           </code>
         </button>

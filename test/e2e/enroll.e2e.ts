@@ -68,8 +68,9 @@ async function reloadFromPopup(session: Session, popup: Page, page: Page, key: s
 }
 
 /** Keeps a picture of the popup in artifacts/ (and in docs/images/ for the README with WI_UPDATE_SCREENSHOT=1). */
+/** A picture of the run for the reader of a failure (the README's come from screenshots.e2e.ts). */
 async function screenshot(popup: Page, name: string): Promise<void> {
-  const dir = process.env['WI_UPDATE_SCREENSHOT'] ? join(REPO_ROOT, 'docs', 'images') : join(REPO_ROOT, 'artifacts');
+  const dir = join(REPO_ROOT, 'artifacts');
   mkdirSync(dir, { recursive: true });
   await popup.screenshot({ path: join(dir, name) });
 }

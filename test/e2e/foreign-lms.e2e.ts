@@ -128,6 +128,7 @@ describe.each(FOREIGN_LMS_BROWSERS)('a portal whose LMS is not on the default po
     const page = await session.newPage();
     await page.goto(`${devstack.urls.learner}/test-enterprise`);
     let popup = await popupWithBackend(session, page);
+    await popup.click('[data-testid="environment"]'); // the header's details
     expect(await text(popup, '[data-testid="lms"]')).toBe(`LMS: ${devstack.urls.lms} (the one this page calls)`);
     expect(await popup.$('[data-testid="backend-error"]')).toBeNull();
 

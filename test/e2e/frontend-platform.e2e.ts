@@ -125,6 +125,7 @@ describe.each(BROWSERS)('a portal on @edx/frontend-platform, in %s', (browserNam
       await popup.waitForSelector(`[data-testid="flag-row"][data-key="${key}"][data-on="${on}"]`, { timeout: 15_000 });
     }
     expect(await popup.$$eval('[data-testid="flag-row"]', (rows) => rows.length)).toBe(received.length);
+    await popup.click('[data-testid="environment"]'); // the header's details
     expect(await popup.$eval('[data-testid="lms"]', (el) => el.textContent)).toBe(
       `LMS: ${devstack.urls.lms} (the one this page calls)`,
     );

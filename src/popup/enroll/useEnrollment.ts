@@ -12,7 +12,7 @@ import {
 } from '../../core/backend-api';
 import { describeBackendError, type BackendAnswer, type BackendError } from '../../core/backend-error';
 import { flagNameFor } from '../../core/flag-names';
-import { latestValues } from '../../core/flags';
+import { latestValuesOnce } from '../../core/flags';
 import type { BackendRequests, BackendRequestType } from '../../core/messages';
 import type { TabState } from '../../core/types';
 import type { Expectation } from '../../core/verify';
@@ -86,7 +86,7 @@ export function shownFlagNames(state: TabState | null): string[] | null {
   const current = state?.loads[0];
   const names = new Set<string>();
   if (current) {
-    for (const row of latestValues(current.snapshots).values()) {
+    for (const row of latestValuesOnce(current.snapshots).values()) {
       const name = row.flag ?? flagNameFor(row.key);
       if (name !== null && isAskableFlagName(name)) names.add(name);
     }

@@ -5,6 +5,7 @@ import { useState } from 'preact/hooks';
 import { isFlagSearch, MAX_FLAG_SEARCH_LENGTH } from '../../core/backend-api';
 import { differCount, type ComparedFlag, type Comparison } from '../../core/comparison';
 import { whySentence, type FlagValue } from '../../core/why';
+import { Breakable } from '../FlagRowView';
 import type { Scope } from './useLookup';
 
 function Value({ value }: { value: FlagValue | null }) {
@@ -21,7 +22,9 @@ function Row({ row, them, now }: { row: ComparedFlag; them: string; now: number 
       data-theirs={row.theirsValue ?? ''}
       data-mine={row.mineValue ?? ''}
     >
-      <code class="compare-row__flag">{row.name}</code>
+      <code class="compare-row__flag">
+        <Breakable text={row.name} />
+      </code>
       <div class="compare-row__side" data-testid="compare-theirs">
         <span class="compare-row__who">{them}</span> <Value value={row.theirsValue} />
         {row.theirs ? <p class="why">{whySentence(row.theirs, 'them', now)}</p> : null}

@@ -14,7 +14,7 @@ export function SubjectCard({ subject, fallback }: { subject: Subject | null; fa
   }
   return (
     <section class="subject" data-testid="subject" aria-label="The user you are viewing as">
-      <div class="identity__who">
+      <div class="subject__who">
         <strong data-testid="subject-username">{subject.username}</strong>
         {subject.email ? (
           <span class="muted" data-testid="subject-email">
@@ -40,10 +40,10 @@ export function SubjectCard({ subject, fallback }: { subject: Subject | null; fa
         ) : null}
       </div>
       {subject.enterpriseCustomers.length ? (
-        <ul class="roles" aria-label="Their enterprise customers">
+        <ul class="subject__customers" aria-label="Their enterprise customers">
           {subject.enterpriseCustomers.map((c) => (
             <li key={c.uuid} data-testid="subject-customer" data-slug={c.slug}>
-              <span class="role__name">{c.name || c.slug}</span> <code class="role__context">{c.slug}</code>
+              <span>{c.name || c.slug}</span> <code class="muted">{c.slug}</code>
               {c.active ? <span class="muted"> (current)</span> : null}
             </li>
           ))}
