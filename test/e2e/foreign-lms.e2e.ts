@@ -129,7 +129,16 @@ describe.each(BROWSERS)('a portal whose LMS is not on the default port, in %s', 
     await popup.click(`${row(OFF_FOR_ALL.key)} [data-testid="enroll-open"]`);
     await popup.type(`${row(OFF_FOR_ALL.key)} [data-testid="enroll-reason"]`, 'QA: the LMS on another port');
     await popup.click(`${row(OFF_FOR_ALL.key)} [data-testid="enroll-submit"]`);
-    await popup.waitForSelector(`${row(OFF_FOR_ALL.key)} [data-testid="reload-to-verify"]`, { timeout: 15_000 });
+    // "Reload now" shows as soon as the LMS has recorded the enrollment, while the form still waits for
+    // the LMS's fresh answers and then closes, which moves the button up: click it only once it is done.
+    await popup.waitForFunction(
+      (sel) =>
+        !!document.querySelector(`${sel} [data-testid="reload-to-verify"]`) &&
+        !!document.querySelector(`${sel} [data-testid="enrollment-live"]`) &&
+        !document.querySelector(`${sel} [data-testid="enroll-reason"]`),
+      { timeout: 15_000 },
+      row(OFF_FOR_ALL.key),
+    );
     popup = await reloadFromPopup(session, popup, page, true);
     expect(await text(popup, `${row(OFF_FOR_ALL.key)} [data-testid="enrollment-live"]`)).toMatch(/Enrolled until/);
     const live = devstack.shell(
