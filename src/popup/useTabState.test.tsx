@@ -60,6 +60,7 @@ vi.mock('../platform/messaging', () => ({
 }));
 
 const { useTabState, currentState, tabIdFromSearch } = await import('./useTabState');
+const { browser } = await import('../platform/browser');
 
 function someState(tabId: number, url = `${ORIGIN}/test-enterprise`): TabState {
   return tabState({ tabId, url, loads: [load([snapshot(SOURCES.learner, { features: randomFeatures() })])] });
@@ -142,6 +143,26 @@ describe('useTabState', () => {
     // Before the tab lookup resolves: the background wrote a newer state.
     fake.states.set(id, second);
     fake.storageListeners.forEach((l) => l({ [tabKey(id)]: { newValue: second } }, 'session'));
+    await waitFor(() => expect(result.current.status === 'ready' && result.current.state).toEqual(second));
+  });
+
+  it('listens before its first read of a bound tab: a state written right after that read is not lost', async () => {
+    const id = 3000 + randomInt(0, 1000);
+    const first = someState(id);
+    const second = someState(id);
+    fake.tabs = [{ id, url: first.url }];
+    fake.states.set(id, first);
+    const get = vi.mocked(browser.storage.session.get);
+    // The browser answers the read with the state it had, then takes the background's next write.
+    get.mockImplementationOnce(async (keys) => {
+      const key = String(keys);
+      fake.sent.push({ type: 'storage.session.get', payload: key });
+      const answer = { [key]: encodeTabState(first) };
+      fake.states.set(id, second);
+      fake.storageListeners.forEach((l) => l({ [key]: { newValue: encodeTabState(second) } }, 'session'));
+      return answer;
+    });
+    const { result } = renderHook(() => useTabState(`?tabId=${id}`));
     await waitFor(() => expect(result.current.status === 'ready' && result.current.state).toEqual(second));
   });
 

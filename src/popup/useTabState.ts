@@ -97,14 +97,14 @@ export function useTabState(search: string = location.search): PopupView {
     };
     const refresh = (): Promise<void> => (tab ? show(readState(tab.id)) : Promise.resolve());
 
-    // A popup bound to a tab (?tabId=) reads the state while it asks for the tab's URL.
     const bound = tabIdFromSearch(search);
-    let early = bound === null ? null : readState(bound);
-    early?.catch(() => undefined);
+    let early: Promise<TabState | null> | null = null;
+    /** The bound tab's state changed while its tab was looked up: the early read may predate it. */
+    let changed = false;
 
     const onStorage = (changes: Record<string, Storage.StorageChange>, area: string): void => {
       if (area !== 'session') return;
-      if (!tab && bound !== null && Object.prototype.hasOwnProperty.call(changes, tabKey(bound))) early = null;
+      if (!tab && bound !== null && Object.prototype.hasOwnProperty.call(changes, tabKey(bound))) changed = true;
       if (tab && Object.prototype.hasOwnProperty.call(changes, tabKey(tab.id))) void refresh();
     };
     const onTabUpdated = (id: number, info: Tabs.OnUpdatedChangeInfoType): void => {
@@ -115,6 +115,14 @@ export function useTabState(search: string = location.search): PopupView {
     };
     browser.storage.onChanged.addListener(onStorage);
     browser.tabs.onUpdated.addListener(onTabUpdated);
+    // A popup bound to a tab (?tabId=) reads the state while it asks for the tab's URL; only after it
+    // listens for changes. The browser takes the read and the listener each in a call of its own (Firefox
+    // in its parent process), so a state written between a read sent first and the listener would be in
+    // neither, and the popup would show the load without its last capture until the next one.
+    if (bound !== null) {
+      early = readState(bound);
+      early.catch(() => undefined);
+    }
 
     void (async () => {
       try {
@@ -132,8 +140,8 @@ export function useTabState(search: string = location.search): PopupView {
         setView({ status: 'error', message: 'There is no active tab in this window to inspect.' });
         return;
       }
-      // The early read, unless the state changed since it was made.
-      await (early && tab.id === bound ? show(early) : refresh());
+      // The early read, unless the state changed since the popup listens.
+      await (early && !changed && tab.id === bound ? show(early) : refresh());
     })();
 
     return () => {

@@ -118,3 +118,76 @@ export async function expandRow(popup: Page, key: string): Promise<void> {
   await popup.waitForSelector(toggle, { timeout: 15_000 });
   if ((await popup.$eval(toggle, (el) => el.getAttribute('aria-expanded'))) !== 'true') await popup.click(toggle);
 }
+
+/** The source id of each call the devstack's stand-in portal lists by its own name (`backend/devstack/portals.py`). */
+const PORTAL_SOURCES: Readonly<Record<string, string>> = { 'bff-learner-dashboard': 'bff-learner' };
+
+/**
+ * Opens the popup on the devstack's stand-in portal in `page` once the popup shows the portal's whole
+ * load. The portal sends its calls from a `<head>` script, so `goto` and `waitForNavigation` return at
+ * the load event while they are still in flight, and each answer the extension captures later re-renders
+ * the popup: its rows re-sort ("on" first) when a later answer says otherwise (the LMS's and the BFF's
+ * differ, and a percentage flag is drawn again for each request), and the row that a click was aimed at
+ * is then somewhere else: no form opens, no reload starts, another row opens. So this waits until the
+ * portal has had every answer (it marks its body `data-loaded`), then until the extension keeps the last
+ * of them in this document's load, then until each row reads as those answers say (its value from the
+ * last answer that named it), and the LMS's own answers (the why chips) are in.
+ */
+export async function openPopupOnPortal(open: (page: Page) => Promise<Page>, page: Page): Promise<Page> {
+  await page.waitForSelector('body[data-loaded="true"]', { timeout: 15_000 });
+  // The portal lists each service's answer in the order the answers came: the order of the captures.
+  const portal = await page.$$eval('[data-testid="source"]', (sections) => {
+    const on: Record<string, string> = {};
+    for (const section of sections) {
+      for (const li of section.querySelectorAll('[data-testid="feature"]')) {
+        on[li.getAttribute('data-key') ?? ''] = li.getAttribute('data-value') ?? '';
+      }
+    }
+    const last = sections[sections.length - 1]?.getAttribute('data-source') ?? '';
+    return { on, last, url: location.href, since: Math.floor(performance.timeOrigin) };
+  });
+  if (Object.keys(portal.on).length === 0) throw new Error('the portal shows no flags');
+  const popup = await open(page);
+  // What the background keeps for the tab (src/core/storage-keys.ts: one JSON string per tab), read as the popup reads it.
+  await popup.waitForFunction(
+    async (url: string, source: string, since: number) => {
+      type Kept = { url: string; loads: { startedAt: number; snapshots: { source: string; capturedAt: number }[] }[] };
+      type Api = { storage: { session: { get(keys: null): Promise<Record<string, unknown>> } } };
+      const g = globalThis as unknown as { browser?: Api; chrome?: Api };
+      const all = await (g.browser ?? g.chrome)?.storage.session.get(null);
+      if (!all) return false;
+      return Object.entries(all).some(([k, v]) => {
+        if (!k.startsWith('tab:') || typeof v !== 'string') return false;
+        const kept = JSON.parse(v) as Kept;
+        const load = kept.url === url ? kept.loads[0] : undefined;
+        return (
+          !!load && load.startedAt >= since && load.snapshots.some((s) => s.source === source && s.capturedAt >= since)
+        );
+      });
+    },
+    { timeout: 15_000 },
+    portal.url,
+    PORTAL_SOURCES[portal.last] ?? portal.last,
+    portal.since,
+  );
+  await popup
+    .waitForFunction(
+      (on: Record<string, string>) => {
+        const rows = [...document.querySelectorAll('[data-testid="flag-row"]')];
+        return (
+          rows.length === Object.keys(on).length &&
+          rows.every((el) => el.getAttribute('data-on') === on[el.getAttribute('data-key') ?? ''])
+        );
+      },
+      { timeout: 15_000 },
+      portal.on,
+    )
+    .catch(async (e: unknown) => {
+      const shown = await popup.$$eval('[data-testid="flag-row"]', (els) =>
+        els.map((el) => `${el.getAttribute('data-key')}=${el.getAttribute('data-on')}`).join(', '),
+      );
+      throw new Error(`${String(e)}\nthe portal's answers: ${JSON.stringify(portal.on)}\nthe popup: ${shown}`);
+    });
+  await popup.waitForFunction(() => !document.querySelector('[data-testid="backend-loading"]'), { timeout: 15_000 });
+  return popup;
+}
