@@ -81,9 +81,8 @@ describe.each(BROWSERS)('testing mode against the devstack in %s', (browserName)
     expect((await cookie())?.value).toBe('True');
     popup = await openRow(page, 'true', 'false');
     expect(await popup.$eval(row, (e) => e.getAttribute('data-differs'))).toBe('true');
-    // One entry per source, in the order the answers came: the BFF's, and the LMS's one or two (for staff,
-    // enterprise-customer, and enterprise-learner too when it came after it: naming no enterprise, it does not
-    // replace it).
+    // One entry per source, the LMS's first: its one or two (for staff, enterprise-customer, and
+    // enterprise-learner too when it came after it: naming no enterprise, it does not replace it), then the BFF's.
     const differs = await popup.$eval(`${row} [data-testid="flag-differs"]`, (e) => e.getAttribute('title') ?? '');
     expect(differs).toMatch(/^Sources differ: /);
     const said = differs.slice('Sources differ: '.length).split(', ');
@@ -91,6 +90,7 @@ describe.each(BROWSERS)('testing mode against the devstack in %s', (browserName)
     const lms = said.filter((s) => !s.startsWith('BFF '));
     expect(lms.length).toBeGreaterThanOrEqual(1);
     for (const s of lms) expect(s).toMatch(/^LMS \(enterprise-(learner|customer)\) said on$/);
+    expect(said.at(-1)).toBe('BFF (BFF learner) said off');
     expect(await popup.$eval(`${row} [data-testid="testing-state"]`, (e) => e.textContent)).toMatch(/forced on/);
 
     // Force off: the LMS reads it off.
