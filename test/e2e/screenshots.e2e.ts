@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../fixtures';
 import { launch, type Session } from './browsers';
 import { signInBrowser, startTestDevstack, type TestDevstack } from './devstack';
+import { openPopupOnPortal } from './harness';
 
 const LEARNER_PORTAL = 'http://localhost:8734/test-enterprise';
 const OFF_FOR_ALL = 'enterprise_ai_pathways_operator_enabled';
@@ -41,10 +42,9 @@ async function picture(page: Page, name: string, popup = true): Promise<void> {
 
 /** The popup for `page`, at its default size, once the LMS has answered (controls or read-only). */
 async function popupOf(session: Session, page: Page): Promise<Page> {
-  const popup = await session.openPopup(page);
+  // Once the popup shows the portal's whole load: rows re-sort while answers still come in (harness.ts).
+  const popup = await openPopupOnPortal((p) => session.openPopup(p), page);
   await popup.setViewport(POPUP_SIZE);
-  await popup.waitForSelector('[data-testid="flag-row"]', { timeout: 15_000 });
-  await popup.waitForFunction(() => !document.querySelector('[data-testid="backend-loading"]'), { timeout: 15_000 });
   // The filter has the focus on open; the pictures show the list without the focus ring.
   await popup.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   return popup;
