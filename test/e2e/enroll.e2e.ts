@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../fixtures';
 import { BROWSERS, launch, type Session } from './browsers';
 import { signInBrowser, signOutBrowser } from './devstack';
-import { expandRow, flagRow } from './harness';
+import { expandRow, flagRow, openPopupOnPortal } from './harness';
 import {
   backendAnswered,
   devstackAndBrowser,
@@ -31,7 +31,9 @@ const expand = expandRow;
  * the row of `key`, the flag under test, is opened.
  */
 async function popupWithBackend(session: Session, page: Page, key?: string): Promise<Page> {
-  const popup = await session.openPopup(page);
+  // A signed-in user's devstack portal (a key under test): once the popup shows the portal's whole load,
+  // since its rows re-sort while answers still come in (harness.ts). Otherwise once the backend answered.
+  const popup = key ? await openPopupOnPortal((p) => session.openPopup(p), page) : await session.openPopup(page);
   if (key) await expand(popup, key);
   await backendAnswered(popup);
   return popup;

@@ -18,7 +18,6 @@ export interface EnrollFormProps {
   forOther: boolean;
   submit: (request: EnrollRequest) => Promise<BackendAnswer<Enrollment>>;
   /** Once enrolled and the success shown: re-read what the LMS now says. */
-  afterEnrolled: () => Promise<unknown>;
   onDone: (e: Enrollment) => void;
   onCancel?: () => void;
 }
@@ -62,7 +61,6 @@ export function EnrollForm({
   choicesNote = null,
   forOther,
   submit,
-  afterEnrolled,
   onDone,
   onCancel,
 }: EnrollFormProps) {
@@ -118,7 +116,6 @@ export function EnrollForm({
     );
     setReason('');
     setUser('');
-    await afterEnrolled();
     onDone(enrollment);
   };
 

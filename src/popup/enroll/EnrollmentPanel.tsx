@@ -58,7 +58,6 @@ export function EnrollmentPanel({ enrollment }: { enrollment: EnrollmentModel })
           all={enrollment.all}
           loadAllFlags={enrollment.loadAllFlags}
           submit={enrollment.enroll}
-          afterEnrolled={enrollment.refresh}
         />
       ) : null}
     </section>
@@ -110,14 +109,12 @@ function EnrollOther({
   all,
   loadAllFlags,
   submit,
-  afterEnrolled,
 }: {
   data: FlagsResponse;
   complete: boolean;
   all: AllFlags;
   loadAllFlags: () => Promise<void>;
   submit: EnrollmentModel['enroll'];
-  afterEnrolled: () => Promise<unknown>;
 }) {
   const choices = useMemo(() => {
     const names = new Set(data.flags.filter((f) => f.enrollable).map((f) => f.name));
@@ -150,7 +147,6 @@ function EnrollOther({
         choicesNote={note}
         forOther
         submit={submit}
-        afterEnrolled={afterEnrolled}
         onDone={() => undefined}
       />
     </details>

@@ -27,7 +27,6 @@ export function FlagEnrollment({ enrollment, row }: { enrollment: EnrollmentMode
         state={enrollment.state}
         nowMs={enrollment.now()}
         enroll={enrollment.enroll}
-        afterEnrolled={enrollment.refresh}
         revoke={enrollment.revoke}
         reload={enrollment.reload}
       />
@@ -50,7 +49,6 @@ function FlagControls({
   state,
   nowMs,
   enroll,
-  afterEnrolled,
   revoke,
   reload,
 }: {
@@ -60,7 +58,6 @@ function FlagControls({
   state: TabState | null;
   nowMs: number;
   enroll: EnrollmentModel['enroll'];
-  afterEnrolled: () => Promise<unknown>;
   revoke: EnrollmentModel['revoke'];
   reload: () => Promise<void>;
 }) {
@@ -110,7 +107,6 @@ function FlagControls({
               flag={info.name}
               forOther={false}
               submit={enroll}
-              afterEnrolled={afterEnrolled}
               onDone={() => setOpen(false)}
               onCancel={() => setOpen(false)}
             />

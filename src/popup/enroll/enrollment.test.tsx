@@ -204,6 +204,40 @@ describe('enrollment controls', () => {
     expect(reload).toHaveBeenCalled();
   });
 
+  it('"Reload now" appears only once the row shows the live enrollment and the form is gone', async () => {
+    const name = `enterprise.f_${randomToken()}`;
+    const key = name.slice('enterprise.'.length);
+    const created = enrollment(name);
+    const { ask, calls } = backend({
+      flags: [
+        { ok: true, data: flagsResponse([flag(name)]) },
+        { ok: true, data: flagsResponse([flag(name, { activeForMe: true, myEnrollment: created })]) },
+      ],
+      enroll: [{ ok: true, data: created }],
+    });
+    const store = memoryStore();
+    // What the row showed when the expectation (and with it "Reload now") was recorded.
+    const seen: { live: boolean; form: boolean }[] = [];
+    const save = store.save;
+    store.save = async (e) => {
+      const el = rowEl(key);
+      seen.push({
+        live: !!within(el).queryByTestId('enrollment-live'),
+        form: !!within(el).queryByTestId('enroll-reason'),
+      });
+      return save(e);
+    };
+    render(<Harness ask={ask} store={store} rows={[row(key, name)]} reload={async () => undefined} />);
+    const r = await waitFor(() => rowEl(key));
+    await waitFor(() => within(r).getByTestId('enroll-open'));
+    fireEvent.click(within(r).getByTestId('enroll-open'));
+    fireEvent.input(within(r).getByTestId('enroll-reason'), { target: { value: `QA-${randomToken()}` } });
+    fireEvent.click(within(r).getByTestId('enroll-submit'));
+    await waitFor(() => within(rowEl(key)).getByTestId('reload-to-verify'));
+    expect(seen).toEqual([{ live: true, form: false }]);
+    expect(calls.filter((c) => c.type === 'backend/flags')).toHaveLength(2);
+  });
+
   it('a live enrollment shows its time left and can be revoked', async () => {
     const name = `enterprise.live_${randomToken()}`;
     const live = enrollment(name);

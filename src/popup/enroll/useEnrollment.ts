@@ -170,11 +170,14 @@ export function useEnrollment(options: EnrollmentOptions): EnrollmentModel {
   const enroll = useCallback(
     async (request: EnrollRequest): Promise<BackendAnswer<Enrollment>> => {
       const result = await ask('backend/enroll', request);
-      if (result.ok && request.user === undefined)
-        await expect({ flag: result.data.flag, on: true, at: now(), action: 'enrolled' });
+      if (!result.ok) return result;
+      // The LMS's fresh answer first (the row shows the live enrollment and drops its form), then "Reload
+      // now": it appears where it stays, not above a form that is about to close.
+      await refresh();
+      if (request.user === undefined) await expect({ flag: result.data.flag, on: true, at: now(), action: 'enrolled' });
       return result;
     },
-    [ask, expect, now],
+    [ask, refresh, expect, now],
   );
 
   const revoke = useCallback(
