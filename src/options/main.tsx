@@ -3,6 +3,7 @@ import { render } from 'preact';
 import { browser } from '../platform/browser';
 import { loadCustomEnvironments, saveCustomEnvironments, watchCustomEnvironments } from '../platform/settings-store';
 import { App, type OptionsApi } from './App';
+import '../ui/theme.css';
 import './styles.css';
 
 const api: OptionsApi = {

@@ -21,6 +21,7 @@ import { environmentText, type PopupActions, type PopupView } from './model';
 import { ViewAs } from './support/ViewAs';
 import { useEnvironments } from './useEnvironments';
 import { useTabState } from './useTabState';
+import '../ui/theme.css';
 import './styles.css';
 
 function Popup() {
