@@ -7,7 +7,9 @@
 // batches, in tasks of their own (the first right after the page's, the ones that follow within BATCH_MS together):
 // the envelope field by field, then the source's rule (core/results.ts), and sends the background what
 // they gave — flags, enterprise, user, or why not — not the bodies. The background checks all of it
-// again (`decodeResults`).
+// again (`decodeResults`). While a DevTools panel watches the tab (the worker says so), each result also
+// carries its body's size and its `enterprise_features` text, and none is left out as superseded, so
+// that the panel lists every response; otherwise none of that work is done.
 import { BATCH_MS, detailProblem, ENVELOPE_EVENT, MAX_BATCH_CHARS } from '../core/envelope';
 import { encodeResults, MAX_RESULTS, readCaptures, withoutSuperseded } from '../core/results';
 import { identityFromCookies } from '../core/identity';
@@ -18,6 +20,7 @@ import { sendToWorker } from '../platform/messaging';
 import { loadCustomEnvironments } from '../platform/settings-store';
 import { PageCalls } from './page-calls';
 import { listenForPopupRequests } from './popup-listener';
+import { listenForWorker } from './worker-listener';
 
 /** Most capture events one page load may forward; a flood beyond this is reported once and ignored. */
 const MAX_EVENTS_PER_LOAD = 300;
@@ -45,6 +48,12 @@ function quiet(promise: Promise<unknown>): void {
   listenForPopupRequests({ environments: () => environments, calls });
   let events = 0;
   let lastCookies = '';
+  /** Whether a DevTools panel watches this tab: the worker says so at each start and when it changes. */
+  let inspect = false;
+  listenForWorker((on) => {
+    inspect = on;
+  });
+
   /** This document's id: the background keeps what it reports with its load (a next one may have started). */
   let doc = '';
   function started(): void {
@@ -53,7 +62,13 @@ function quiet(promise: Promise<unknown>): void {
     events = 0;
     const start = readIdentity();
     lastCookies = start.key;
-    quiet(sendToWorker('page/start', { url: location.href, identity: start.identity, at: Date.now(), doc }));
+    quiet(
+      sendToWorker('page/start', { url: location.href, identity: start.identity, at: Date.now(), doc }).then(
+        (answer) => {
+          inspect = answer?.inspect === true;
+        },
+      ),
+    );
   }
   started();
   quiet(
@@ -87,9 +102,10 @@ function quiet(promise: Promise<unknown>): void {
     pending = [];
     pendingChars = 0;
     timer = setTimeout(flush, BATCH_MS);
-    const results = withoutSuperseded(readCaptures(captures, location.href));
+    const read = readCaptures(captures, location.href);
+    const results = inspect ? read : withoutSuperseded(read);
     for (const r of results) if (r.kind === 'snapshot') calls.note(r.snapshot);
-    if (results.length > 0) quiet(sendToWorker('page/results', { json: encodeResults(results), doc }));
+    if (results.length > 0) quiet(sendToWorker('page/results', { json: encodeResults(results, inspect), doc }));
   }
 
   document.addEventListener(ENVELOPE_EVENT, (event: Event) => {
