@@ -111,3 +111,31 @@ export function flagChanges(log: readonly LogEntry[], index: number): FlagChange
   for (const f of previous.flags) if (!now.has(f.key)) changes.push({ key: f.key, before: f.on, after: undefined });
   return changes;
 }
+
+const isText = (v: unknown): v is string => typeof v === 'string';
+const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/**
+ * Whether a value the panel received is a log entry of the shape the panel renders (from the worker,
+ * so this is a check of the shape, not of trust: the panel renders every field as text anyway).
+ */
+export function isLogEntry(value: unknown): value is LogEntry {
+  if (typeof value !== 'object' || value === null) return false;
+  const e = value as Record<string, unknown>;
+  if (!isText(e['id']) || !isText(e['doc']) || !isTime(e['at'])) return false;
+  if (e['kind'] === 'start') return isText(e['url']);
+  if (!isText(e['source']) || !isText(e['method']) || !isText(e['url'])) return false;
+  if (e['kind'] === 'unread') return isText(e['reason']);
+  if (e['kind'] !== 'response') return false;
+  const flags = e['flags'];
+  return (
+    typeof e['status'] === 'number' &&
+    Array.isArray(flags) &&
+    flags.every((f: unknown) => typeof f === 'object' && f !== null && isText((f as Record<string, unknown>)['key'])) &&
+    (e['size'] === null || typeof e['size'] === 'number') &&
+    (e['features'] === null || isText(e['features'])) &&
+    typeof e['cut'] === 'boolean' &&
+    Array.isArray(e['problems']) &&
+    (e['problems'] as unknown[]).every(isText)
+  );
+}
