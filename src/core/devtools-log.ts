@@ -4,6 +4,9 @@
 // the same way. Pure: no browser API.
 import type { SourceId } from './types';
 
+/** The longest `enterprise_features` text a result carries for the panel (core/results.ts). */
+export const FEATURES_TEXT_CAP = 20_000;
+
 /** Most entries the worker keeps per tab (and the panel shows); the oldest go first. */
 export const MAX_LOG_ENTRIES = 200;
 
@@ -73,6 +76,11 @@ export function addEntry(log: readonly LogEntry[], entry: LogEntry, max = MAX_LO
   }
   const out = [...log.slice(0, at), entry, ...log.slice(at)];
   return out.length > max ? out.slice(out.length - max) : out;
+}
+
+/** Merges entries into a log (by id, each placed as `addEntry` places it): a panel's copy and a log received again. */
+export function mergeEntries(log: readonly LogEntry[], entries: readonly LogEntry[]): LogEntry[] {
+  return entries.reduce<LogEntry[]>((out, e) => addEntry(out, e), [...log]);
 }
 
 /** One flag that differs from the previous response of the same source: its value then and now. */

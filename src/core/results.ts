@@ -12,6 +12,7 @@
 // lengths, counts), derives the flag names itself, and accepts a snapshot only from a source whose rule
 // reads that method and URL. A compromised renderer could already forge any body; it can forge no more
 // than that now.
+import { FEATURES_TEXT_CAP } from './devtools-log';
 import { BODY_CAP, parseEnvelope } from './envelope';
 import { extract, type ExtractResult } from './extract';
 import { flagNameFor } from './flag-names';
@@ -41,8 +42,7 @@ export type DecodedResult =
   | Exclude<CaptureResult, { kind: 'snapshot' }>
   | (Extract<CaptureResult, { kind: 'snapshot' }> & { detail?: ResponseDetail });
 
-/** The longest `enterprise_features` text a result carries for the panel. */
-export const FEATURES_TEXT_CAP = 20_000;
+export { FEATURES_TEXT_CAP };
 
 /** Most results one batch may carry (the content script sends a batch before it has more). */
 export const MAX_RESULTS = 100;

@@ -3,8 +3,15 @@
 // received. Pure: it renders the log it is given (usePanelLog.ts feeds it). Everything is text: Preact
 // renders strings as text nodes, and nothing here sets HTML.
 import { useMemo, useState } from 'preact/hooks';
-import { flagChanges, MAX_LOG_ENTRIES, type FlagChange, type LogEntry, type LogResponse, type LogUnread } from '../core/devtools-log';
-import { FEATURES_TEXT_CAP } from '../core/results';
+import {
+  FEATURES_TEXT_CAP,
+  flagChanges,
+  MAX_LOG_ENTRIES,
+  type FlagChange,
+  type LogEntry,
+  type LogResponse,
+  type LogUnread,
+} from '../core/devtools-log';
 import { sourceLabel } from '../core/sources/labels';
 import { formatChange, formatPath, formatSize, formatTime, prettyFeatures } from './format';
 
@@ -130,7 +137,12 @@ function LogRow({ row, selected, select }: { row: Row; selected: boolean; select
   );
   if (row.kind === 'unread') {
     return (
-      <tr data-testid="entry" data-kind="unread" data-selected={selected ? 'true' : 'false'} class={selected ? 'is-selected' : ''}>
+      <tr
+        data-testid="entry"
+        data-kind="unread"
+        data-selected={selected ? 'true' : 'false'}
+        class={selected ? 'is-selected' : ''}
+      >
         <td>{formatTime(e.at)}</td>
         <td>{sourceLabel(row.entry.source)}</td>
         <td>{request}</td>
@@ -255,9 +267,7 @@ function ResponseDetail({ entry, changes }: { entry: LogResponse; changes: FlagC
         </p>
       ) : (
         <>
-          {entry.cut ? (
-            <p class="muted">The first {FEATURES_TEXT_CAP.toLocaleString('en')} characters only.</p>
-          ) : null}
+          {entry.cut ? <p class="muted">The first {FEATURES_TEXT_CAP.toLocaleString('en')} characters only.</p> : null}
           <pre class="features" data-testid="features" tabIndex={0} aria-label="enterprise_features as received">
             {prettyFeatures(entry.features, entry.cut)}
           </pre>

@@ -3,7 +3,7 @@
 // survives the page reloading and the worker being stopped (it connects again; the worker's log then
 // starts afresh, and entries are merged by id).
 import { useEffect, useState } from 'preact/hooks';
-import { addEntry, isLogEntry, type LogEntry } from '../core/devtools-log';
+import { addEntry, isLogEntry, mergeEntries, type LogEntry } from '../core/devtools-log';
 import { DEVTOOLS_PORT, message, route, type PanelToWorker, type Routes, type WorkerToPanel } from '../core/messages';
 import { browser, type Runtime } from '../platform/browser';
 import type { PanelStatus } from './Panel';
@@ -11,11 +11,6 @@ import type { PanelStatus } from './Panel';
 export interface PanelLog {
   status: PanelStatus;
   entries: LogEntry[];
-}
-
-/** Merges entries into the log (by id, each placed as the worker places it). */
-export function merge(log: readonly LogEntry[], entries: readonly LogEntry[]): LogEntry[] {
-  return entries.reduce<LogEntry[]>((out, e) => addEntry(out, e), [...log]);
 }
 
 /** Most times the panel connects again after the worker closed its port without having answered. */
@@ -34,7 +29,7 @@ export function usePanelLog(tabId: number | null): PanelLog {
           id === tabId && Array.isArray(entries) && entries.every(isLogEntry) ? { tabId, entries } : null,
         handle: async ({ entries }) => {
           silent = 0;
-          setLog((l) => ({ status: 'live', entries: merge(l.entries, entries) }));
+          setLog((l) => ({ status: 'live', entries: mergeEntries(l.entries, entries) }));
           return null;
         },
       },
