@@ -223,6 +223,8 @@ describe('the panel log and its formats', () => {
   it('takes the inspected tab from DevTools, else from ?tab= (digits only)', () => {
     expect(inspectedTab(42, '?tab=7')).toBe(42);
     expect(inspectedTab(undefined, '?tab=7')).toBe(7);
+    expect(tabFromSearch('?tab=1645721796')).toBe(1645721796); // Chromium's ids can be this long
+    expect(tabFromSearch('?tab=١٢')).toBeNull();
     expect(tabFromSearch('?tab=-1')).toBeNull();
     expect(tabFromSearch('?tab=1e3')).toBeNull();
     expect(tabFromSearch('')).toBeNull();
