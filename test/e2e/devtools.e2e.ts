@@ -8,25 +8,9 @@ import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FLAG_NAMES } from '../../src/core/flag-names';
-import { BROWSERS, launch, type Session } from './browsers';
+import { BROWSERS, launch, tabIdOf, type Session } from './browsers';
 import { DIST } from './harness';
 import { randomPortal, startStandin, type Standin } from './standin';
-
-const API = '(globalThis.browser ?? globalThis.chrome)';
-
-/** The tab showing `url`, found from an extension page (the extension sees loopback URLs). */
-async function tabIdOf(session: Session, url: string): Promise<number> {
-  const helper = await session.openExtensionPage('src/devtools/panel.html');
-  try {
-    const tabId = (await helper.evaluate(
-      `${API}.tabs.query({}).then((tabs) => tabs.find((t) => t.url === ${JSON.stringify(url)})?.id ?? -1)`,
-    )) as number;
-    if (tabId < 0) throw new Error(`no tab shows ${url}`);
-    return tabId;
-  } finally {
-    await helper.close();
-  }
-}
 
 const pendingDone = (page: Page) =>
   page.waitForFunction(() => (window as unknown as { __pending: number }).__pending === 0, { timeout: 15_000 });
