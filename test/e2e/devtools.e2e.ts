@@ -2,14 +2,15 @@
 // the portal's tab by `?tab=` (puppeteer cannot open a browser's DevTools UI in both browsers), it lists
 // what the tab already captured, then each new response live, with the flag that changed against the
 // same source's previous response marked and the response's enterprise_features as received; a reload
-// draws a separator and the panel goes on. In Chromium the built manifest's devtools_page is loaded too.
-import { existsSync, readFileSync } from 'node:fs';
+// draws a separator and the panel goes on. In Chromium, also inside the browser's own DevTools.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'puppeteer-core';
+import puppeteer, { type Browser, type Page, type Target } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FLAG_NAMES } from '../../src/core/flag-names';
 import { BROWSERS, launch, tabIdOf, type Session } from './browsers';
-import { DIST } from './harness';
+import { builtExtension, CHROMIUM, chromiumArgs, DIST } from './harness';
 import { randomPortal, startStandin, type Standin } from './standin';
 
 const pendingDone = (page: Page) =>
@@ -130,25 +131,103 @@ describe.each(BROWSERS)('DevTools panel in %s', (browserName) => {
     await panel.close();
     await page.close();
   });
+});
 
-  it.runIf(browserName === 'chromium')(
-    'the built manifest registers the DevTools page, and it loads without error',
-    async () => {
-      const manifest = JSON.parse(readFileSync(join(DIST, 'manifest.json'), 'utf8')) as Record<string, unknown>;
-      expect(manifest['devtools_page']).toBe('src/devtools/devtools.html');
-      expect(existsSync(join(DIST, 'src/devtools/devtools.html'))).toBe(true);
-      expect(existsSync(join(DIST, 'src/devtools/panel.html'))).toBe(true);
-      const page = await session.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(String(e)));
-      page.on('console', (m) => {
-        if (m.type() === 'error') errors.push(m.text());
-      });
-      await page.goto(`${session.extensionOrigin}/src/devtools/devtools.html`, { waitUntil: 'load' });
-      // Its script ran (a module script, loaded from the package) and found no DevTools to add a panel to.
-      expect(await page.evaluate(() => document.querySelectorAll('script[type="module"]').length)).toBe(1);
-      expect(errors).toEqual([]);
-      await page.close();
-    },
-  );
+// Chromium's own DevTools, opened for the tab by the browser (`--auto-open-devtools-for-tabs` works in
+// headless mode): the built manifest's devtools_page adds the "Waffle" panel, and the panel, shown
+// in DevTools, takes its tab from `devtools.inspectedWindow` and lists that tab's responses live.
+describe.runIf(BROWSERS.includes('chromium'))('DevTools panel in Chromium DevTools itself', () => {
+  let browser: Browser;
+  let userDataDir: string;
+  let standin: Standin;
+  const keys = Object.keys(FLAG_NAMES);
+  const options = randomPortal(keys.slice(0, 4), keys.slice(4, 7));
+
+  beforeAll(async () => {
+    userDataDir = mkdtempSync(join(tmpdir(), 'wi-chromium-devtools-'));
+    [standin, browser] = await Promise.all([
+      startStandin(options),
+      puppeteer.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        pipe: true,
+        enableExtensions: [builtExtension()],
+        userDataDir,
+        args: [...chromiumArgs(), '--auto-open-devtools-for-tabs'],
+      }),
+    ]);
+  });
+
+  afterAll(async () => {
+    await browser?.close().catch(() => undefined);
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await standin?.close();
+  });
+
+  it('the built manifest names the DevTools page; DevTools shows the Waffle panel for the inspected tab', async () => {
+    const manifest = JSON.parse(readFileSync(join(DIST, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    expect(manifest['devtools_page']).toBe('src/devtools/devtools.html');
+    // A tab opened once the extension is running (DevTools opened with the browser's first tab may
+    // come before the extension's devtools_page is known), and the DevTools window opened with it.
+    await browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith('chrome-extension://'), {
+      timeout: 30_000,
+    });
+    const isFrontend = (t: Target) => t.url().startsWith('devtools://devtools/bundled/');
+    const isDevtoolsPage = (t: Target) => t.url().endsWith('/src/devtools/devtools.html');
+    const before = new Set(browser.targets().filter((t) => isFrontend(t) || isDevtoolsPage(t)));
+    const page = await browser.newPage();
+    const frontend = await browser.waitForTarget((t) => isFrontend(t) && !before.has(t), { timeout: 20_000 });
+    // The front end loads the extension's devtools page once it is set up; not before may it be asked
+    // for its views (asking earlier makes a view manager of its own, which breaks the window).
+    await browser.waitForTarget((t) => isDevtoolsPage(t) && !before.has(t), { timeout: 20_000 });
+    await page.goto(`${standin.portal}/${options.enterprise.slug}`);
+    await pendingDone(page);
+
+    // The DevTools window: wait until the extension's devtools page has added its panel, then show it.
+    const devtools = await frontend.asPage();
+    // Asked from here, one round trip after another: a DevTools window in the background runs no
+    // animation frames, and its timers may be throttled, so polling inside it can stall.
+    // Strings, not functions: the test runner rewrites a function's `import()` for Node.
+    const viewManager = "import('./ui/legacy/legacy.js').then((ui) => ui.ViewManager.ViewManager.instance())";
+    const findPanel = `${viewManager}.then((m) => [...m.views.keys()].find((id) => id.endsWith('Waffle')) ?? '')`;
+    const deadline = Date.now() + 20_000;
+    let id = '';
+    while (id === '' && Date.now() < deadline) id = (await devtools.evaluate(findPanel)) as string;
+    expect(id).toMatch(/^chrome-extension:\/\/[a-p]{32}Waffle$/);
+    await devtools.evaluate(`${viewManager}.then((m) => m.showView(${JSON.stringify(id)}))`);
+    const panel = await devtools.waitForFrame((f) => f.url().endsWith('/src/devtools/panel.html'), { timeout: 20_000 });
+
+    // It inspects the portal's tab: the load's two responses, then a reload's, after a separator.
+    const entries = (n: number) =>
+      panel.waitForFunction(
+        (count) => document.querySelectorAll('[data-testid="entry"]').length === count,
+        {
+          timeout: 15_000,
+          polling: 100,
+        },
+        n,
+      );
+    await entries(2);
+    expect(await panel.$eval('[data-testid="panel-status"]', (e) => e.textContent)).toMatch(/^Tab \d+: live/);
+    await page.reload();
+    await pendingDone(page);
+    await entries(4);
+    const rows = await panel.$$eval('.log tbody tr', (trs) =>
+      trs.map((tr) => tr.getAttribute('data-label') ?? tr.querySelector('td:nth-child(2)')?.textContent),
+    );
+    expect(rows).toEqual([
+      'Page loaded',
+      'enterprise-learner',
+      'BFF learner',
+      'Page reloaded',
+      'enterprise-learner',
+      'BFF learner',
+    ]);
+    // The panel was open at the reload: the new responses carry their size and features text.
+    await panel.$$eval('[data-testid="entry-select"]', (els) => (els[2] as HTMLButtonElement).click());
+    await panel.waitForSelector('[data-testid="features"]');
+    expect(await panel.$eval('[data-testid="features"]', (e) => e.textContent)).toBe(
+      JSON.stringify(options.learnerFeatures, null, 2),
+    );
+  });
 });
