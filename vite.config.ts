@@ -145,6 +145,9 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: false,
     modulePreload: { polyfill: false },
+    // The DevTools panel is named by no manifest key (the DevTools page creates it at run time), so
+    // crxjs builds it only as an input of its own.
+    rollupOptions: { input: { panel: 'src/devtools/panel.html' } },
   },
   // Never serve a dev `dist/` to test or ship: it exposes every file to every site.
   server: { host: '127.0.0.1', strictPort: true },

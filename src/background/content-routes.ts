@@ -5,6 +5,7 @@ import { checkIdentityResult } from '../core/identity';
 import type { ContentToWorker, Routes } from '../core/messages';
 import { decodeResults } from '../core/results';
 import type { TabState } from '../core/types';
+import type { ResponseLog } from './response-log';
 import type { TabStore } from './tab-store';
 
 /** Who sent the message: our content script in the top frame of this tab, on this page. */
@@ -15,6 +16,8 @@ export interface ContentSender {
 
 export interface ContentRouteDeps {
   store: TabStore;
+  /** The tabs' logs for the DevTools panel. */
+  log: ResponseLog;
   /** Shows the tab's state in its badge; `newDocument` when the browser may have reset the badge. */
   showBadge(tabId: number, state: TabState | null, newDocument?: boolean): Promise<void>;
 }
@@ -27,7 +30,7 @@ function docId(value: unknown): string | null {
 const UNREADABLE_BATCH =
   "the extension could not read a batch of this page's captures, so they were not kept: reload the page; if it happens again, report it with this page's URL";
 
-export function contentRoutes({ store, showBadge }: ContentRouteDeps): Routes<ContentToWorker, ContentSender> {
+export function contentRoutes({ store, log, showBadge }: ContentRouteDeps): Routes<ContentToWorker, ContentSender> {
   return {
     'page/start': {
       check: ({ url, identity, at, doc }) => {
@@ -37,8 +40,9 @@ export function contentRoutes({ store, showBadge }: ContentRouteDeps): Routes<Co
         return { url, identity: checked, at: typeof at === 'number' && Number.isFinite(at) ? at : Date.now(), doc: id };
       },
       handle: async ({ url, identity, at, doc }, { tabId }) => {
+        log.start(tabId, doc, url, at);
         await showBadge(tabId, await store.pageStart(tabId, url, identity, at, doc), true);
-        return null;
+        return { inspect: log.watched(tabId) };
       },
     },
     'page/identity': {
@@ -57,6 +61,7 @@ export function contentRoutes({ store, showBadge }: ContentRouteDeps): Routes<Co
       check: ({ json, doc }) => ({ json: typeof json === 'string' ? json : '', doc: docId(doc) ?? '' }),
       handle: async ({ json, doc }, { tabId, pageUrl }) => {
         const results = decodeResults(json);
+        if (results && doc !== '') log.record(tabId, doc, results);
         const state =
           results && doc !== ''
             ? await store.record(tabId, results, doc)

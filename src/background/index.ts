@@ -2,14 +2,17 @@
 // user sees: everything is in `storage.session` through TabStore, so a stopped worker loses nothing
 // but the changes of its last 250 ms (TabStore's write delay). The badge texts it remembers only spare
 // setting the same text again.
-import { route } from '../core/messages';
+import { DEVTOOLS_PORT, route } from '../core/messages';
 import { expectKey } from '../core/storage-keys';
 import type { TabState } from '../core/types';
 import { browser, type Runtime } from '../platform/browser';
+import { tellTab } from '../platform/messaging';
 import { fromContentScript, fromExtensionPage } from '../platform/senders';
 import { contentRoutes } from './content-routes';
+import { PanelConnection, panelRoutes } from './devtools-routes';
 import { keepCustomScriptsRegistered } from './dynamic-scripts';
 import { popupRoutes } from './popup-routes';
+import { ResponseLog } from './response-log';
 import { flagsOn, TabStore } from './tab-store';
 
 /** A tab's state changes with each capture batch; a burst's changes are written together every 250 ms (see TabStore). */
@@ -51,7 +54,10 @@ async function showBadge(tabId: number, state: TabState | null, newDocument = fa
   await updateBadge(tabId, flagsOn(state));
 }
 
-const fromContent = contentRoutes({ store, showBadge });
+/** Each tab's responses for the DevTools panel, in memory (an open panel keeps its own copy). */
+const log = new ResponseLog();
+
+const fromContent = contentRoutes({ store, log, showBadge });
 const fromPopup = popupRoutes({ reloadTab: (tabId) => browser.tabs.reload(tabId) });
 
 // Each sender gets only its own channel: a content script cannot send the popup's messages, nor the
@@ -62,11 +68,28 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
   return fromExtensionPage(sender) ? route(message, fromPopup, null) : undefined;
 });
 
+// A DevTools panel (an extension page) opens a port, says which tab it inspects, and gets that tab's
+// log and then each entry as it comes, until it closes.
+const fromPanel = panelRoutes({
+  log,
+  inspect: (tabId, on) => void tellTab(tabId, 'devtools/inspect', { on }),
+});
+browser.runtime.onConnect.addListener((port: Runtime.Port) => {
+  if (port.name !== DEVTOOLS_PORT || !port.sender || !fromExtensionPage(port.sender)) {
+    port.disconnect();
+    return;
+  }
+  const panel = new PanelConnection((m) => port.postMessage(m));
+  port.onMessage.addListener((value: unknown) => void route(value, fromPanel, panel)?.catch(() => undefined));
+  port.onDisconnect.addListener(() => panel.close());
+});
+
 // Content scripts for the user's own environments (options page); the presets are in the manifest.
 keepCustomScriptsRegistered();
 
 browser.tabs.onRemoved.addListener((tabId) => {
   badges.delete(tabId);
+  log.clear(tabId);
   void store.clear(tabId);
   void browser.storage.session.remove(expectKey(tabId)).catch(() => undefined);
 });

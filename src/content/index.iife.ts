@@ -7,7 +7,9 @@
 // batches, in tasks of their own (the first right after the page's, the ones that follow within BATCH_MS together):
 // the envelope field by field, then the source's rule (core/results.ts), and sends the background what
 // they gave — flags, enterprise, user, or why not — not the bodies. The background checks all of it
-// again (`decodeResults`).
+// again (`decodeResults`). While a DevTools panel watches the tab (the worker says so), each result also
+// carries its body's size and its `enterprise_features` text, and none is left out as superseded, so
+// that the panel lists every response; otherwise none of that work is done.
 import { BATCH_MS, detailProblem, ENVELOPE_EVENT, MAX_BATCH_CHARS } from '../core/envelope';
 import { encodeResults, MAX_RESULTS, readCaptures, withoutSuperseded } from '../core/results';
 import { identityFromCookies } from '../core/identity';
@@ -18,6 +20,7 @@ import { sendToWorker } from '../platform/messaging';
 import { loadCustomEnvironments } from '../platform/settings-store';
 import { PageCalls } from './page-calls';
 import { listenForPopupRequests } from './popup-listener';
+import { listenForWorker } from './worker-listener';
 
 /** Most capture events one page load may forward; a flood beyond this is reported once and ignored. */
 const MAX_EVENTS_PER_LOAD = 300;
@@ -45,6 +48,18 @@ function quiet(promise: Promise<unknown>): void {
   listenForPopupRequests({ environments: () => environments, calls });
   let events = 0;
   let lastCookies = '';
+  /** Whether a DevTools panel watches this tab: the worker says so at each start and when it changes. */
+  let inspect = false;
+  /**
+   * Whether the worker has answered this document's `page/start` (or failed to): until then the first
+   * batch waits, so that a panel open across a reload gets the detail of the document's first responses
+   * too. It waits for a message's round trip; the page's own work is not held up.
+   */
+  let answered = false;
+  listenForWorker((on) => {
+    inspect = on;
+  });
+
   /** This document's id: the background keeps what it reports with its load (a next one may have started). */
   let doc = '';
   function started(): void {
@@ -53,7 +68,18 @@ function quiet(promise: Promise<unknown>): void {
     events = 0;
     const start = readIdentity();
     lastCookies = start.key;
-    quiet(sendToWorker('page/start', { url: location.href, identity: start.identity, at: Date.now(), doc }));
+    answered = false;
+    const answer = sendToWorker('page/start', { url: location.href, identity: start.identity, at: Date.now(), doc });
+    quiet(
+      answer
+        .then((a) => {
+          inspect = a?.inspect === true;
+        })
+        .finally(() => {
+          answered = true;
+          if (pending.length > 0) flush();
+        }),
+    );
   }
   started();
   quiet(
@@ -72,11 +98,15 @@ function quiet(promise: Promise<unknown>): void {
   let pendingChars = 0;
   let timer: ReturnType<typeof setTimeout> | null = null;
 
-  /** Reads and sends what is pending, and keeps a window of BATCH_MS open for what follows. */
-  function flush(): void {
+  /**
+   * Reads and sends what is pending, and keeps a window of BATCH_MS open for what follows. `force`: even
+   * before the worker has answered `page/start` (the page is going away, or a batch is full).
+   */
+  function flush(force = false): void {
     if (timer !== null) clearTimeout(timer);
     timer = null;
     if (pending.length === 0) return;
+    if (!answered && !force) return; // sent when the answer comes
     // The cookies once per batch, to notice a sign-in; a read costs microseconds (docs/BENCHMARKS.md).
     const now = readIdentity();
     if (now.key !== lastCookies) {
@@ -86,10 +116,11 @@ function quiet(promise: Promise<unknown>): void {
     const captures = pending;
     pending = [];
     pendingChars = 0;
-    timer = setTimeout(flush, BATCH_MS);
-    const results = withoutSuperseded(readCaptures(captures, location.href));
+    timer = setTimeout(() => flush(), BATCH_MS);
+    const read = readCaptures(captures, location.href);
+    const results = inspect ? read : withoutSuperseded(read);
     for (const r of results) if (r.kind === 'snapshot') calls.note(r.snapshot);
-    if (results.length > 0) quiet(sendToWorker('page/results', { json: encodeResults(results), doc }));
+    if (results.length > 0) quiet(sendToWorker('page/results', { json: encodeResults(results, inspect), doc }));
   }
 
   document.addEventListener(ENVELOPE_EVENT, (event: Event) => {
@@ -97,7 +128,7 @@ function quiet(promise: Promise<unknown>): void {
       events += 1;
       if (events > MAX_EVENTS_PER_LOAD) {
         if (events === MAX_EVENTS_PER_LOAD + 1) {
-          flush();
+          flush(true);
           quiet(
             sendToWorker('page/dropped', {
               url: location.href,
@@ -111,22 +142,22 @@ function quiet(promise: Promise<unknown>): void {
       const detail: unknown = event instanceof CustomEvent ? event.detail : null;
       const problem = detailProblem(detail);
       if (problem !== null || typeof detail !== 'string') {
-        flush(); // what was captured before this event, first
+        flush(true); // what was captured before this event, first
         quiet(sendToWorker('page/dropped', { url: location.href, reason: problem ?? '', at: Date.now() }));
         return;
       }
       pending.push([Date.now(), detail]);
       pendingChars += detail.length;
-      if (pending.length >= MAX_RESULTS || pendingChars >= MAX_BATCH_CHARS) flush();
+      if (pending.length >= MAX_RESULTS || pendingChars >= MAX_BATCH_CHARS) flush(true);
       // No window open: read this one in a task of its own, right after the page's.
-      else if (timer === null) timer = setTimeout(flush, 0);
+      else if (timer === null) timer = setTimeout(() => flush(), 0);
     } catch {
       // Nothing from here reaches the page.
     }
   });
 
   // Leaving the page: nothing captured may wait for a timer that will never fire.
-  addEventListener('pagehide', () => flush());
+  addEventListener('pagehide', () => flush(true));
   // Back from the back/forward cache: a load of its own, as a new document would be.
   addEventListener('pageshow', (event: PageTransitionEvent) => {
     if (event.persisted) started();

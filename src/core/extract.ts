@@ -1,6 +1,7 @@
 // (method, url, status, body) -> a FlagSnapshot, or a Diagnostic that says in words why not.
 // Pure: runs in the background, in tests, anywhere.
 import { ruleFor } from './sources';
+import { isRecord } from './sources/rule';
 import type { Diagnostic, FlagSnapshot } from './types';
 import { BODY_CAP } from './envelope';
 
@@ -15,8 +16,18 @@ export interface CapturedResponse {
   capturedAt: number;
 }
 
+/**
+ * What the DevTools panel shows of a response beyond its flags: the body's length and the
+ * `enterprise_features` value as parsed (a reference into the parsed body: nothing is copied unless a
+ * panel watches the tab, see `encodeResults`).
+ */
+export interface ResponseExtras {
+  size: number;
+  features: unknown;
+}
+
 export type ExtractResult =
-  | { kind: 'snapshot'; snapshot: FlagSnapshot; problems: Diagnostic[] }
+  | { kind: 'snapshot'; snapshot: FlagSnapshot; problems: Diagnostic[]; extras?: ResponseExtras }
   | { kind: 'diagnostic'; diagnostic: Diagnostic }
   | { kind: 'ignored' };
 
@@ -80,5 +91,6 @@ export function extract(response: CapturedResponse, url: URL | null = null): Ext
       at: response.capturedAt,
       reason,
     })),
+    extras: { size: response.body.length, features: isRecord(parsed) ? parsed['enterprise_features'] : undefined },
   };
 }

@@ -11,9 +11,13 @@
 // - popup → worker: `PopupToWorker` (background/popup-routes.ts).
 // - popup → content script: `PopupToContent`, the requests to the LMS's enrollment API, made by the
 //   tab's content script from the portal's origin (content/backend-routes.ts).
+// - DevTools panel ⇄ worker: `PanelToWorker` and `WorkerToPanel`, over a runtime port the panel opens
+//   (background/devtools-routes.ts, devtools/usePanelLog.ts).
+// - worker → content script: `WorkerToContent`, whether a panel watches the tab (content/index.iife.ts).
 import type { BackendAnswer } from './backend-error';
 import type { EnrollRequest, Enrollment, EnrollmentFilter, FlagsQuery, FlagsResponse, UserRef } from './backend-api';
 import type { CustomerEnrollRequest, CustomerEnrollment, EnterpriseCustomerInfo } from './customers';
+import type { LogEntry } from './devtools-log';
 import type { Lookup } from './subject';
 import type { IdentityResult } from './types';
 
@@ -26,7 +30,11 @@ export interface ContentToWorker {
    * A document started (or came back from the back/forward cache). `doc` is its own id, sent again with
    * everything it reports later, so that each report is kept with its document's load.
    */
-  'page/start': { req: { url: string; identity: IdentityResult; at: number; doc: string }; res: null };
+  /** The answer says whether a DevTools panel watches the tab (then each result carries its detail). */
+  'page/start': {
+    req: { url: string; identity: IdentityResult; at: number; doc: string };
+    res: { inspect: boolean };
+  };
   'page/identity': { req: { identity: IdentityResult; doc: string }; res: null };
   /**
    * What the content script read from capture events received close together, in order: one message
@@ -37,6 +45,29 @@ export interface ContentToWorker {
    */
   'page/results': { req: { json: string; doc: string }; res: null };
   'page/dropped': { req: { url: string; reason: string; at: number }; res: null };
+}
+
+/** The name of the runtime port a DevTools panel opens to the worker. */
+export const DEVTOOLS_PORT = 'waffle-inspector:devtools';
+
+/** DevTools panel → worker, over its port (no answers: the worker posts `WorkerToPanel` messages). */
+export interface PanelToWorker {
+  /** Send this tab's log, then each entry as it comes, until the port closes. */
+  'devtools/watch': { req: { tabId: number }; res: null };
+}
+
+/** Worker → DevTools panel, over the panel's port. */
+export interface WorkerToPanel {
+  /** The tab's whole log, oldest first: the answer to `devtools/watch`. */
+  'devtools/log': { req: { tabId: number; entries: LogEntry[] }; res: null };
+  /** One entry more (placed with `addEntry`). */
+  'devtools/entry': { req: { tabId: number; entry: LogEntry }; res: null };
+}
+
+/** Worker → a tab's content script. */
+export interface WorkerToContent {
+  /** Whether a DevTools panel watches the tab: then the content script sends each result's detail. */
+  'devtools/inspect': { req: { on: boolean }; res: null };
 }
 
 /** Popup (an extension page) → worker. */

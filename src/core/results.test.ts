@@ -7,6 +7,7 @@ import { TabStore } from '../background/tab-store';
 import {
   decodeResults,
   encodeResults,
+  FEATURES_TEXT_CAP,
   MAX_RESULTS,
   readCaptures,
   withoutSuperseded,
@@ -40,6 +41,10 @@ function backgroundReading(items: [number, string][]): CaptureResult[] {
 
 const roundTrip = (results: CaptureResult[]) => decodeResults(encodeResults(results));
 
+/** What the worker reads of results sent with no panel watching: all but the panel's extras. */
+const withoutExtras = (results: CaptureResult[]): CaptureResult[] =>
+  results.map((r) => (r.kind === 'snapshot' ? { kind: r.kind, snapshot: r.snapshot, problems: r.problems } : r));
+
 describe('content script reads captures, the background reads what it sends', () => {
   const items: [number, string][] = [
     [NOW + 1, env(fixtureText('lms-enterprise-api-v1-enterprise-learner.json'))],
@@ -65,7 +70,7 @@ describe('content script reads captures, the background reads what it sends', ()
       'snapshot',
     ]);
     const decoded = roundTrip(read);
-    expect(decoded).toEqual(read);
+    expect(decoded).toEqual(withoutExtras(read));
     const learner = decoded?.[0];
     expect(learner?.kind === 'snapshot' && learner.snapshot.enterprise?.slug).toBeTruthy();
     expect(learner?.kind === 'snapshot' && learner.snapshot.username).toBeTruthy();
@@ -104,6 +109,71 @@ describe('content script reads captures, the background reads what it sends', ()
     expect(s?.kind === 'snapshot' && s.snapshot.flags).toHaveLength(MAX_FEATURE_KEYS);
     expect(s?.kind === 'snapshot' && s.snapshot.username).toBe('u'.repeat(300));
     expect(s?.kind === 'snapshot' && s.snapshot.url.length).toBeGreaterThan(8192);
+  });
+});
+
+describe("while a DevTools panel watches the tab, each snapshot carries its body's size and features text", () => {
+  const body = fixtureText('lms-enterprise-api-v1-enterprise-learner.json');
+  const features = (JSON.parse(body) as { enterprise_features: Record<string, boolean> }).enterprise_features;
+  const read = readCaptures(
+    [
+      [NOW, env(body)],
+      [NOW + 1, env('<html></html>')],
+    ],
+    PAGE,
+  );
+
+  it('sends them only when asked: with no panel the wire is what it always was', () => {
+    const plain = JSON.parse(encodeResults(read)) as unknown[][];
+    expect(plain[0]).toHaveLength(10);
+    expect(JSON.stringify(plain)).not.toContain('enterprise_learner_bff_enabled":');
+    expect(decodeResults(encodeResults(read))?.[0]).not.toHaveProperty('detail');
+  });
+
+  it('the worker reads the size and the text as received, and the rest as without them', () => {
+    const decoded = decodeResults(encodeResults(read, true));
+    const first = decoded?.[0];
+    expect(first?.kind === 'snapshot' && first.detail).toEqual({
+      size: body.length,
+      features: JSON.stringify(features),
+      cut: false,
+    });
+    expect(decoded?.map((r) => (r.kind === 'snapshot' ? { ...r, detail: undefined } : r))).toEqual(
+      withoutExtras(read).map((r) => (r.kind === 'snapshot' ? { ...r, detail: undefined } : r)),
+    );
+    // Values that are not true/false are in the text as received, though no flag was read from them.
+    const odd = readCaptures([[NOW, env('{"enterprise_features": {"a": true, "b": "yes", "c": null}}')]], PAGE);
+    const oddDecoded = decodeResults(encodeResults(odd, true))?.[0];
+    expect(oddDecoded?.kind === 'snapshot' && oddDecoded.detail?.features).toBe('{"a":true,"b":"yes","c":null}');
+  });
+
+  it('cuts a long text at the cap and says so', () => {
+    const many = Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`k${i}_${'x'.repeat(60)}`, true]));
+    const long = readCaptures([[NOW, env(JSON.stringify({ enterprise_features: many }))]], PAGE);
+    const decoded = decodeResults(encodeResults(long, true))?.[0];
+    const detail = decoded?.kind === 'snapshot' ? decoded.detail : undefined;
+    expect(detail?.cut).toBe(true);
+    expect(detail?.features).toHaveLength(FEATURES_TEXT_CAP);
+    expect(JSON.stringify(many).startsWith(detail?.features ?? '-')).toBe(true);
+  });
+
+  const wire = JSON.parse(encodeResults(read, true)) as unknown[][];
+  const withDetail = (detail: unknown) => JSON.stringify([[...wire[0]!.slice(0, 10), detail]]);
+  it.each([
+    ['a detail that is not a list', { size: 1 }],
+    ['a detail with a field missing', [1, '{}']],
+    ['a negative size', [-1, '{}', false]],
+    ['a fractional size', [1.5, '{}', false]],
+    ['a size over the body cap', [1_000_001, '{}', false]],
+    ['a text that is not a string', [1, {}, false]],
+    ['a text over the cap', [1, 'x'.repeat(FEATURES_TEXT_CAP + 1), true]],
+    ['a cut text shorter than the cap', [1, '{"a":', true]],
+    ['a whole text that is not JSON', [1, '{"a":', false]],
+    ['a whole text that is not an object', [1, '[true]', false]],
+    ['a cut mark that is not true/false', [1, '{}', 'no']],
+  ])('keeps nothing of a batch with %s', (_name, detail) => {
+    expect(decodeResults(withDetail(detail))).toBeNull();
+    expect(decodeResults(withDetail([1, '{}', false]))).not.toBeNull();
   });
 });
 
@@ -165,7 +235,7 @@ describe('decodeResults trusts nothing', () => {
   });
 
   it('accepts the well-formed batch these cases are cut from', () => {
-    expect(decodeResults(JSON.stringify(wire))).toEqual(good);
+    expect(decodeResults(JSON.stringify(wire))).toEqual(withoutExtras(good));
     expect(decodeResults(JSON.stringify([diag]))).toEqual([
       {
         kind: 'diagnostic',

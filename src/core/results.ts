@@ -12,7 +12,8 @@
 // lengths, counts), derives the flag names itself, and accepts a snapshot only from a source whose rule
 // reads that method and URL. A compromised renderer could already forge any body; it can forge no more
 // than that now.
-import { parseEnvelope } from './envelope';
+import { FEATURES_TEXT_CAP } from './devtools-log';
+import { BODY_CAP, parseEnvelope } from './envelope';
 import { extract, type ExtractResult } from './extract';
 import { flagNameFor } from './flag-names';
 import { supersedes } from './flags';
@@ -23,6 +24,25 @@ import type { Diagnostic, EnterpriseRef, FlagSnapshot, SourceId } from './types'
 
 /** What one capture gave: flags, or a reason. Captures no source reads give nothing. */
 export type CaptureResult = Exclude<ExtractResult, { kind: 'ignored' }>;
+
+/**
+ * What the DevTools panel shows of a response beyond its flags, as the worker reads it: the body's
+ * length in characters and the `enterprise_features` value as JSON text, cut at FEATURES_TEXT_CAP.
+ * The content script sends it only while a panel watches its tab (`encodeResults`).
+ */
+export interface ResponseDetail {
+  size: number;
+  features: string;
+  /** True when `features` is the first FEATURES_TEXT_CAP characters of a longer text. */
+  cut: boolean;
+}
+
+/** A result as the worker reads it from a batch: a snapshot may carry its detail for the panel. */
+export type DecodedResult =
+  | Exclude<CaptureResult, { kind: 'snapshot' }>
+  | (Extract<CaptureResult, { kind: 'snapshot' }> & { detail?: ResponseDetail });
+
+export { FEATURES_TEXT_CAP };
 
 /** Most results one batch may carry (the content script sends a batch before it has more). */
 export const MAX_RESULTS = 100;
@@ -91,22 +111,31 @@ type WireSnapshot = [
   EnterpriseRef | null,
   string | null, // username
   string[], // problems: reasons
+  ...([] | [[number, string, boolean]]), // only while a panel watches the tab: size, features text, cut
 ];
 type WireDiagnostic = ['d', SourceId | null, string, string, number, string]; // source, method, url, at, reason
+
+/** `enterprise_features` as JSON text for the panel, cut at FEATURES_TEXT_CAP characters. */
+export function featuresText(features: unknown): { text: string; cut: boolean } {
+  const text = JSON.stringify(features) ?? 'undefined';
+  return text.length > FEATURES_TEXT_CAP ? { text: text.slice(0, FEATURES_TEXT_CAP), cut: true } : { text, cut: false };
+}
 
 /**
  * One JSON string for a batch of results. A response's problems are cut to MAX_DIAGNOSTICS (the tab
  * keeps no more diagnostics than that in all), so every result is bounded: at most 500 keys of at most
- * 200 characters, and 30 reasons.
+ * 200 characters, and 30 reasons. `inspect` (a DevTools panel watches the tab): each snapshot also
+ * carries its body's size and its `enterprise_features` text (at most FEATURES_TEXT_CAP characters);
+ * otherwise nothing of it is made.
  */
-export function encodeResults(results: readonly CaptureResult[]): string {
+export function encodeResults(results: readonly CaptureResult[], inspect = false): string {
   const wire = results.map((r): WireSnapshot | WireDiagnostic => {
     if (r.kind === 'diagnostic') {
       const d = r.diagnostic;
       return ['d', d.source, d.method, d.url.slice(0, MAX_URL), d.at, d.reason.slice(0, MAX_REASON)];
     }
     const s = r.snapshot;
-    return [
+    const wire: WireSnapshot = [
       's',
       s.source,
       s.method,
@@ -118,6 +147,9 @@ export function encodeResults(results: readonly CaptureResult[]): string {
       s.username === null ? null : s.username.slice(0, MAX_USERNAME),
       r.problems.slice(0, MAX_DIAGNOSTICS).map((p) => p.reason.slice(0, MAX_REASON)),
     ];
+    if (!inspect || !r.extras) return wire;
+    const { text, cut } = featuresText(r.extras.features);
+    return [...wire, [r.extras.size, text, cut]];
   });
   return JSON.stringify(wire);
 }
@@ -136,9 +168,32 @@ function httpUrl(value: unknown): URL | null {
   }
 }
 
-function readSnapshot(item: unknown[]): CaptureResult | null {
-  if (item.length !== 10) return null;
-  const [, source, method, rawUrl, status, at, flags, enterprise, username, problems] = item;
+/**
+ * A snapshot's detail for the panel: a size a body may have, a features text within the cap, and, when
+ * that text is whole, the JSON of an object (what a rule read flags from). Null when malformed.
+ */
+function readDetail(value: unknown): ResponseDetail | null {
+  if (!Array.isArray(value) || value.length !== 3) return null;
+  const [size, features, cut] = value as unknown[];
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 0 || size > BODY_CAP) return null;
+  if (!isString(features, FEATURES_TEXT_CAP) || typeof cut !== 'boolean') return null;
+  if (cut && features.length !== FEATURES_TEXT_CAP) return null;
+  if (!cut) {
+    try {
+      const parsed: unknown = JSON.parse(features);
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
+    } catch {
+      return null;
+    }
+  }
+  return { size, features, cut };
+}
+
+function readSnapshot(item: unknown[]): DecodedResult | null {
+  if (item.length !== 10 && item.length !== 11) return null;
+  const [, source, method, rawUrl, status, at, flags, enterprise, username, problems, extra] = item;
+  const detail = item.length === 11 ? readDetail(extra) : undefined;
+  if (detail === null) return null;
   if (typeof source !== 'string' || !SOURCE_IDS.has(source)) return null;
   if (typeof method !== 'string' || !METHOD.test(method)) return null;
   const url = httpUrl(rawUrl);
@@ -181,10 +236,12 @@ function readSnapshot(item: unknown[]): CaptureResult | null {
     at,
     reason,
   }));
-  return { kind: 'snapshot', snapshot, problems: diagnostics };
+  return detail
+    ? { kind: 'snapshot', snapshot, problems: diagnostics, detail }
+    : { kind: 'snapshot', snapshot, problems: diagnostics };
 }
 
-function readDiagnostic(item: unknown[]): CaptureResult | null {
+function readDiagnostic(item: unknown[]): DecodedResult | null {
   if (item.length !== 6) return null;
   const [, source, method, url, at, reason] = item;
   if (source !== null && (typeof source !== 'string' || !SOURCE_IDS.has(source))) return null;
@@ -197,7 +254,7 @@ function readDiagnostic(item: unknown[]): CaptureResult | null {
  * Reads a content script's `page/results` string. Null when anything in it is malformed: the content
  * script never sends such a batch, so it is a compromised renderer's, and nothing of it is kept.
  */
-export function decodeResults(json: unknown): CaptureResult[] | null {
+export function decodeResults(json: unknown): DecodedResult[] | null {
   if (typeof json !== 'string' || json.length > MAX_RESULTS_CHARS) return null;
   let items: unknown;
   try {
@@ -206,7 +263,7 @@ export function decodeResults(json: unknown): CaptureResult[] | null {
     return null;
   }
   if (!Array.isArray(items) || items.length === 0 || items.length > MAX_RESULTS) return null;
-  const out: CaptureResult[] = [];
+  const out: DecodedResult[] = [];
   for (const item of items as unknown[]) {
     if (!Array.isArray(item)) return null;
     const result = item[0] === 's' ? readSnapshot(item) : item[0] === 'd' ? readDiagnostic(item) : null;

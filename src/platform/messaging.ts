@@ -8,15 +8,28 @@ import {
   type ContentToWorker,
   type PopupToContent,
   type PopupToWorker,
+  type WorkerToContent,
 } from '../core/messages';
 import { browser } from './browser';
 
-/** A content script's message to the worker. */
+/** A content script's message to the worker, and its answer (undefined when the worker gave none). */
 export async function sendToWorker<K extends keyof ContentToWorker & string>(
   type: K,
   payload: ContentToWorker[K]['req'],
+): Promise<ContentToWorker[K]['res'] | undefined> {
+  const answer: unknown = await browser.runtime.sendMessage(message<ContentToWorker, K>(type, payload));
+  return answer === undefined ? undefined : (answer as ContentToWorker[K]['res']);
+}
+
+/** The worker's message to the content script in a tab's top frame; a tab without one is no error. */
+export async function tellTab<K extends keyof WorkerToContent & string>(
+  tabId: number,
+  type: K,
+  payload: WorkerToContent[K]['req'],
 ): Promise<void> {
-  await browser.runtime.sendMessage(message<ContentToWorker, K>(type, payload));
+  await browser.tabs
+    .sendMessage(tabId, message<WorkerToContent, K>(type, payload), { frameId: 0 })
+    .catch(() => undefined);
 }
 
 /** The popup's message to the worker. */

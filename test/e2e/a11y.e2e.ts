@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FLAG_NAMES } from '../../src/core/flag-names';
-import { launch, type Session } from './browsers';
+import { launch, tabIdOf, type Session } from './browsers';
 import { jwtCookieValue, randomFeatures, startStandin, type Standin } from './standin';
 import { randomUuid } from '../random';
 
@@ -82,6 +82,28 @@ describe('accessibility (axe-core) in chromium', () => {
     await popup.click('[data-testid="chip-on"]');
     expect(await violations(popup, theme)).toEqual([]);
     await popup.close();
+    await page.close();
+  });
+
+  it.each(THEMES)('DevTools panel with responses, a reload and a selected response: %s theme', async (theme) => {
+    const page = await session.newPage();
+    const url = `${standin.portal}/a11y-panel-${theme}`;
+    const pending = () =>
+      page.waitForFunction(() => (window as unknown as { __pending: number }).__pending === 0, { timeout: 15_000 });
+    await page.goto(url);
+    await pending();
+    const panel = await session.openExtensionPage(`src/devtools/panel.html?tab=${await tabIdOf(session, url)}`);
+    await panel.waitForSelector('[data-testid="entry"]', { timeout: 15_000 });
+    // After a reload with the panel open: a separator, changed marks or none, sizes and the features text.
+    await page.reload();
+    await pending();
+    await panel.waitForFunction(() => document.querySelectorAll('[data-testid="entry"]').length === 4, {
+      timeout: 15_000,
+    });
+    await panel.$$eval('[data-testid="entry-select"]', (els) => (els.at(-2) as HTMLButtonElement).click());
+    await panel.waitForSelector('[data-testid="features"]');
+    expect(await violations(panel, theme)).toEqual([]);
+    await panel.close();
     await page.close();
   });
 

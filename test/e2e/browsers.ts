@@ -231,3 +231,20 @@ export function launch(name: BrowserName, options: LaunchOptions = {}): Promise<
 }
 
 export { openPopupInTab };
+
+/**
+ * The id of the tab showing `url`, asked from one of the extension's pages (it sees the URLs of the
+ * hosts it may access), e.g. to open the DevTools panel page bound to that tab by `?tab=`.
+ */
+export async function tabIdOf(session: Session, url: string): Promise<number> {
+  const helper = await session.openExtensionPage('src/devtools/panel.html');
+  try {
+    const tabId = (await helper.evaluate(
+      `(globalThis.browser ?? globalThis.chrome).tabs.query({}).then((tabs) => tabs.find((t) => t.url === ${JSON.stringify(url)})?.id ?? -1)`,
+    )) as number;
+    if (tabId < 0) throw new Error(`no tab shows ${url}`);
+    return tabId;
+  } finally {
+    await helper.close();
+  }
+}

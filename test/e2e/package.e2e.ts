@@ -51,6 +51,7 @@ function referencedFiles(m: Manifest): string[] {
     ...Object.values(action.default_icon),
     action.default_popup,
     (m['options_ui'] as { page: string }).page,
+    m['devtools_page'] as string,
     ...(bg.service_worker ? [bg.service_worker] : []),
     ...(bg.scripts ?? []),
     ...m.content_scripts.flatMap((c) => c.js),
@@ -119,6 +120,11 @@ describe.each(BUILDS)('the $browser manifest', ({ browser, dir }) => {
       );
     }
     expect(readFileSync(join(dir, 'service-worker-loader.js'), 'utf8')).toMatch(/^import '\.\/assets\/[^']+\.js';\s*$/);
+  });
+
+  it('has the DevTools page, which adds the Waffle panel', () => {
+    expect(m['devtools_page']).toBe('src/devtools/devtools.html');
+    expect(existsSync(join(dir, 'src/devtools/panel.html'))).toBe(true);
   });
 
   it('has the keyboard shortcut and the options page', () => {

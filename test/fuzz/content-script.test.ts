@@ -15,6 +15,7 @@ vi.mock('../../src/platform/messaging', () => ({
 }));
 vi.mock('../../src/platform/settings-store', () => ({ loadCustomEnvironments: async () => [] }));
 vi.mock('../../src/content/popup-listener', () => ({ listenForPopupRequests: () => undefined }));
+vi.mock('../../src/content/worker-listener', () => ({ listenForWorker: () => undefined }));
 
 const RUNS = 2000;
 const LMS = 'http://localhost:18000';

@@ -6,6 +6,7 @@ import { validFromUrl, validUserValue } from '../../src/core/subject';
 import { describe, expect, it } from 'vitest';
 import { popupRoutes } from '../../src/background/popup-routes';
 import { contentRoutes } from '../../src/background/content-routes';
+import { ResponseLog } from '../../src/background/response-log';
 import { TabStore } from '../../src/background/tab-store';
 import { backendRoutes, type LmsClient } from '../../src/content/backend-routes';
 import { failed } from '../../src/core/backend-error';
@@ -115,7 +116,7 @@ describe(`${RUNS} generated messages into the worker and the content script`, ()
       const original = store[method].bind(store) as (...args: unknown[]) => Promise<unknown>;
       Object.assign(store, { [method]: (...args: unknown[]) => (taken.push({ method, args }), original(...args)) });
     }
-    const routes = contentRoutes({ store, showBadge: async () => undefined });
+    const routes = contentRoutes({ store, log: new ResponseLog(), showBadge: async () => undefined });
     const doc = () => `${randomToken(8)}-${randomToken(4)}`;
     const wellFormed = (type: string): Record<string, unknown> => {
       switch (type) {
