@@ -4,6 +4,7 @@ import { browser } from '../platform/browser';
 import { inspectedTab } from './inspected-tab';
 import { Panel } from './Panel';
 import { usePanelLog } from './usePanelLog';
+import '../ui/theme.css';
 import './styles.css';
 
 const tabId = inspectedTab(browser.devtools?.inspectedWindow.tabId, location.search);
