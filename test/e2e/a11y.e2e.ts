@@ -9,6 +9,7 @@ import { FLAG_NAMES } from '../../src/core/flag-names';
 import { launch, tabIdOf, type Session } from './browsers';
 import { jwtCookieValue, randomFeatures, startStandin, type Standin } from './standin';
 import { randomUuid } from '../random';
+import { portalSettled } from './harness';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const THEMES = ['light', 'dark'] as const;
@@ -72,7 +73,7 @@ describe('accessibility (axe-core) in chromium', () => {
   it.each(THEMES)('popup with flags, identity and warnings: %s theme', async (theme) => {
     const page = await session.newPage();
     await page.goto(`${standin.portal}/a11y?feature=new_ui`);
-    await page.waitForFunction(() => (window as unknown as { __pending: number }).__pending === 0, { timeout: 15_000 });
+    await portalSettled(page);
     const popup = await session.openPopup(page);
     await popup.waitForSelector('[data-testid="flag-row"]', { timeout: 15_000 });
     await popup.waitForSelector('[data-testid="warning-superuser"]', { timeout: 15_000 });
@@ -88,8 +89,7 @@ describe('accessibility (axe-core) in chromium', () => {
   it.each(THEMES)('DevTools panel with responses, a reload and a selected response: %s theme', async (theme) => {
     const page = await session.newPage();
     const url = `${standin.portal}/a11y-panel-${theme}`;
-    const pending = () =>
-      page.waitForFunction(() => (window as unknown as { __pending: number }).__pending === 0, { timeout: 15_000 });
+    const pending = () => portalSettled(page);
     await page.goto(url);
     await pending();
     const panel = await session.openExtensionPage(`src/devtools/panel.html?tab=${await tabIdOf(session, url)}`);

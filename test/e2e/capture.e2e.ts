@@ -10,6 +10,7 @@ import { REPO_ROOT } from '../fixtures';
 import { BROWSERS, launch, type Session } from './browsers';
 import { random, randomToken } from '../random';
 import { MORE_FIXTURES, randomPortal, startStandin, type Standin } from './standin';
+import { portalSettled } from './harness';
 
 async function rowsOf(popup: Page): Promise<Record<string, boolean>> {
   return popup.$$eval('[data-testid="flag-row"]', (rows) =>
@@ -53,7 +54,7 @@ describe.each(BROWSERS)('capture in %s', (browserName) => {
   it('shows exactly the flags the page received, from <head> axios and later fetch', async () => {
     const page = await session.newPage();
     await page.goto(`${standin.portal}/${enterprise.slug}?feature=new_ui&feature=beta_${randomToken()}`);
-    await page.waitForFunction(() => (window as unknown as { __pending: number }).__pending === 0, { timeout: 15_000 });
+    await portalSettled(page);
 
     // The page itself got exactly what the server sent: the interceptor changed nothing.
     const received = await page.evaluate(() => (window as unknown as { __received: unknown }).__received);
@@ -140,7 +141,7 @@ describe.each(BROWSERS)('capture in %s', (browserName) => {
     options.moreFeatures = per;
     const page = await session.newPage();
     await page.goto(`${standin.portal}/${enterprise.slug}`);
-    await page.waitForFunction(() => (window as unknown as { __pending: number }).__pending === 0);
+    await portalSettled(page);
     // The page calls each endpoint as the portals do (GET for the LMS lists, POST for the BFF routes).
     await page.evaluate(
       (api, list) =>
@@ -178,11 +179,11 @@ describe.each(BROWSERS)('capture in %s', (browserName) => {
   it('marks what changed since the previous load', async () => {
     const page = await session.newPage();
     await page.goto(`${standin.portal}/${enterprise.slug}`);
-    await page.waitForFunction(() => (window as unknown as { __pending: number }).__pending === 0);
+    await portalSettled(page);
     const flipped = Object.keys(options.bffFeatures)[0]!;
     options.bffFeatures = { ...options.bffFeatures, [flipped]: !options.bffFeatures[flipped] };
     await page.reload();
-    await page.waitForFunction(() => (window as unknown as { __pending: number }).__pending === 0);
+    await portalSettled(page);
     const popup = await session.openPopup(page);
     // Both responses of the new load must be in before anything is compared: keys of the two overlap,
     // so with the learner's alone some keys would differ from the previous load's later BFF values.

@@ -10,16 +10,8 @@ import puppeteer, { type Browser, type Page, type Target } from 'puppeteer-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FLAG_NAMES } from '../../src/core/flag-names';
 import { BROWSERS, launch, tabIdOf, type Session } from './browsers';
-import { builtExtension, CHROMIUM, chromiumArgs, DIST } from './harness';
+import { builtExtension, CHROMIUM, chromiumArgs, DIST, portalSettled } from './harness';
 import { randomPortal, startStandin, type Standin } from './standin';
-
-// Polled on a timer: the portal's tab is in the background once the panel's page is open, and a hidden
-// page runs no animation frames, which puppeteer's default polling waits for.
-const pendingDone = (page: Page) =>
-  page.waitForFunction(() => (window as unknown as { __pending: number }).__pending === 0, {
-    timeout: 15_000,
-    polling: 50,
-  });
 
 const countOf = (panel: Page, selector: string, n: number) =>
   panel
@@ -49,7 +41,7 @@ describe.each(BROWSERS)('DevTools panel in %s', (browserName) => {
     const page = await session.newPage();
     const url = `${standin.portal}/${options.enterprise.slug}`;
     await page.goto(url);
-    await pendingDone(page);
+    await portalSettled(page);
     const tabId = await tabIdOf(session, url);
 
     const panel = await session.openExtensionPage(`src/devtools/panel.html?tab=${tabId}`);
@@ -109,7 +101,7 @@ describe.each(BROWSERS)('DevTools panel in %s', (browserName) => {
 
     // A reload: a separator, then the new document's responses; the panel goes on.
     await page.reload();
-    await pendingDone(page);
+    await portalSettled(page);
     await countOf(panel, '[data-testid="separator"]', 2);
     await countOf(panel, '[data-testid="entry"]', 6);
     const order = await panel.$$eval('.log tbody tr', (trs) =>
@@ -186,7 +178,7 @@ describe.runIf(BROWSERS.includes('chromium'))('DevTools panel in Chromium DevToo
     // for its views (asking earlier makes a view manager of its own, which breaks the window).
     await browser.waitForTarget((t) => isDevtoolsPage(t) && !before.has(t), { timeout: 20_000 });
     await page.goto(`${standin.portal}/${options.enterprise.slug}`);
-    await pendingDone(page);
+    await portalSettled(page);
 
     // The DevTools window: wait until the extension's devtools page has added its panel, then show it.
     const devtools = await frontend.asPage();
@@ -215,7 +207,7 @@ describe.runIf(BROWSERS.includes('chromium'))('DevTools panel in Chromium DevToo
     await entries(2);
     expect(await panel.$eval('[data-testid="panel-status"]', (e) => e.textContent)).toMatch(/^Tab \d+: live/);
     await page.reload();
-    await pendingDone(page);
+    await portalSettled(page);
     await entries(4);
     const rows = await panel.$$eval('.log tbody tr', (trs) =>
       trs.map((tr) => tr.getAttribute('data-label') ?? tr.querySelector('td:nth-child(2)')?.textContent),

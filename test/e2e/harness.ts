@@ -109,6 +109,18 @@ export async function inWorker<T>(session: ChromiumSession, fn: string): Promise
   return (await worker.evaluate(fn)) as T;
 }
 
+/**
+ * Waits until the stand-in portal in `page` has had every answer it asked for (`window.__pending`).
+ * Polled on a timer, not on animation frames (puppeteer's default): the portal's tab is hidden whenever
+ * an extension page is opened as a tab (Firefox's popup, the DevTools panel), and a hidden page runs none.
+ */
+export async function portalSettled(page: Page): Promise<void> {
+  await page.waitForFunction(() => (window as unknown as { __pending: number }).__pending === 0, {
+    timeout: 15_000,
+    polling: 50,
+  });
+}
+
 /** The popup's row of a flag's response key. */
 export const flagRow = (key: string) => `[data-testid="flag-row"][data-key="${key}"]`;
 

@@ -7,6 +7,7 @@ import { FLAG_NAMES } from '../../src/core/flag-names';
 import { launch, type Session } from './browsers';
 import { jwtCookieValue, randomFeatures, startStandin, type Standin } from './standin';
 import { randomUuid } from '../random';
+import { portalSettled } from './harness';
 
 const POPUP_SIZE = { width: 400, height: 600 };
 const USERNAME = 'alexandra.okonkwo-vanderberg';
@@ -102,7 +103,7 @@ describe('popup header at 400 px in chromium', () => {
   it('has two lines, each one line box, with nothing cut off; the details behind the environment chip', async () => {
     const page = await session.newPage();
     await page.goto(`${standin.portal}/${ENTERPRISE.slug}`);
-    await page.waitForFunction(() => (window as unknown as { __pending: number }).__pending === 0, { timeout: 15_000 });
+    await portalSettled(page);
     const popup = await session.openPopup(page);
     await popup.setViewport(POPUP_SIZE);
     await popup.waitForSelector('[data-testid="enterprise-name"]', { timeout: 15_000 });

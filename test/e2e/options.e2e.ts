@@ -9,6 +9,7 @@ import { FLAG_NAMES } from '../../src/core/flag-names';
 import { BROWSERS, launch, type Session } from './browsers';
 import { randomFeatures, startStandin, type Standin, type StandinOptions } from './standin';
 import { randomToken, randomUuid } from '../random';
+import { portalSettled } from './harness';
 
 const API = '(globalThis.browser ?? globalThis.chrome)';
 const OPTIONS = 'src/options/index.html';
@@ -145,9 +146,7 @@ describe.each(BROWSERS)('options page in %s', (browserName) => {
     // The portal on the custom host: captured from its first request on, labelled with the user's name.
     const portal = await session.newPage();
     await portal.goto(`${standin.portal}/${options.enterprise.slug}`);
-    await portal.waitForFunction(() => (window as unknown as { __pending: number }).__pending === 0, {
-      timeout: 15_000,
-    });
+    await portalSettled(portal);
     const popup = await session.openPopup(portal);
     const expected = { ...options.learnerFeatures, ...options.bffFeatures };
     await popup.waitForFunction(
@@ -166,9 +165,7 @@ describe.each(BROWSERS)('options page in %s', (browserName) => {
     expect(await page.evaluate(`${API}.permissions.contains({ origins: [${JSON.stringify(pattern)}] })`)).toBe(false);
     expect(await stored(page)).toMatchObject({ custom: [] });
     await portal.reload();
-    await portal.waitForFunction(() => (window as unknown as { __pending: number }).__pending === 0, {
-      timeout: 15_000,
-    });
+    await portalSettled(portal);
     const after = await session.openPopup(portal);
     await after.waitForSelector('[data-testid="warning-not-portal"]', { timeout: 15_000 });
     expect(await after.$$('[data-testid="flag-row"]')).toHaveLength(0);

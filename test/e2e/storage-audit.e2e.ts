@@ -7,6 +7,7 @@ import { FLAG_NAMES } from '../../src/core/flag-names';
 import { BROWSERS, launch, type Session } from './browsers';
 import { jwtCookieValue, randomFeatures, startStandin, type Standin, type StandinOptions } from './standin';
 import { randomToken, randomUuid } from '../random';
+import { portalSettled } from './harness';
 
 for (const name of BROWSERS) {
   describe(`storage audit in ${name}`, () => {
@@ -70,9 +71,7 @@ for (const name of BROWSERS) {
     it('storage.local, storage.sync and storage.session hold no token, cookie value or CSRF token', async () => {
       const page = await session.newPage();
       await page.goto(`${standin.portal}/${enterprise.slug}`);
-      await page.waitForFunction(() => (window as unknown as { __pending: number }).__pending === 0, {
-        timeout: 15_000,
-      });
+      await portalSettled(page);
       const popup = await session.openPopup(page);
       const expected = { ...options.learnerFeatures, ...options.bffFeatures };
       await popup.waitForFunction(
@@ -84,9 +83,7 @@ for (const name of BROWSERS) {
       await popup.close();
       // A second load of the same portal (state of the previous load is kept for comparison).
       await page.reload();
-      await page.waitForFunction(() => (window as unknown as { __pending: number }).__pending === 0, {
-        timeout: 15_000,
-      });
+      await portalSettled(page);
       const cookies = await page.evaluate(() => document.cookie);
       expect(cookies).toContain(secrets.csrfCookie);
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FLAG_NAMES } from '../../src/core/flag-names';
 import { BROWSERS, launch, type Session } from './browsers';
 import { randomPortal, startStandin, type Standin } from './standin';
+import { portalSettled } from './harness';
 
 interface Shown {
   rows: Record<string, boolean>;
@@ -53,7 +54,7 @@ describe.skipIf(!BROWSERS.includes('chromium'))('service worker stopped mid-sess
   it('the popup shows the same state after the worker stopped, and capture continues', async () => {
     const page = await session.newPage();
     await page.goto(`${standin.portal}/${enterprise.slug}`);
-    await page.waitForFunction(() => (window as unknown as { __pending: number }).__pending === 0, { timeout: 15_000 });
+    await portalSettled(page);
     const expected = { ...options.learnerFeatures, ...options.bffFeatures };
 
     let popup = await session.openPopup(page);
