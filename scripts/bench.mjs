@@ -9,6 +9,7 @@
 //   node scripts/bench.mjs browser     only the browser half; `backend` only the backend half
 //   node scripts/bench.mjs customers   only the customer enrollments (part of `backend`)
 //   node scripts/bench.mjs popup       only the popup's first render (part of `browser`)
+//   node scripts/bench.mjs wire        only \`page/results\` as tuples vs. plain objects (part of `browser`)
 //   node scripts/bench.mjs popup --vs LABEL=DIR ...
 //                                      the same, dist/ and other builds (`npx vite build --outDir DIR`),
 //                                      each in its own browser, run by run interleaved
@@ -103,6 +104,8 @@ const popupBench = () =>
   withBenchModule('/bench/browser.ts', ({ runPopupBench }) =>
     runPopupBench({ runs: POPUP_RUNS, warmup: WARMUP, log, builds: others }),
   );
+
+const wireBench = () => withBenchModule('/bench/wire-format.ts', ({ runWireBench }) => runWireBench({ log }));
 
 function backendBench() {
   log(
@@ -286,6 +289,12 @@ function table(results) {
       );
     }
   }
+  for (const w of results.wire ?? []) {
+    lines.push(
+      `| \`page/results\` as ${w.form}, ${w.batch} | (the form: the cheaper for the page) | ${w.chars} chars; ` +
+        `the page pays ${f(w.senderUs)} µs (encode ${f(w.encodeUs)} + send ~${f(w.sendUs)}), the worker parses in ${f(w.parseUs)} µs | |`,
+    );
+  }
   if (results.customers) lines.push(...customerRows(results.customers));
   if (results.backend) {
     const b = results.backend;
@@ -413,6 +422,7 @@ async function main() {
     ensureBuild();
     results.popup = await popupBench();
   }
+  if (run('browser') || run('wire')) results.wire = await wireBench();
   if (run('backend')) results.backend = backendBench();
   if (run('backend') || run('customers')) results.customers = customersBench();
   results.loadAfter = os.loadavg();
