@@ -3,9 +3,12 @@ import { render } from 'preact';
 import { browser } from '../platform/browser';
 import { inspectedTab } from './inspected-tab';
 import { Panel } from './Panel';
+import { followDevtoolsTheme } from './theme';
 import { usePanelLog } from './usePanelLog';
 import '../ui/theme.css';
 import './styles.css';
+
+followDevtoolsTheme(browser.devtools?.panels, document.documentElement);
 
 const tabId = inspectedTab(browser.devtools?.inspectedWindow.tabId, location.search);
 

@@ -2,7 +2,8 @@
 // the portal's tab by `?tab=` (puppeteer cannot open a browser's DevTools UI in both browsers), it lists
 // what the tab already captured, then each new response live, with the flag that changed against the
 // same source's previous response marked and the response's enterprise_features as received; a reload
-// draws a separator and the panel goes on. In Chromium, also inside the browser's own DevTools.
+// draws a separator and the panel goes on. In Chromium, also inside the browser's own DevTools, where
+// it takes DevTools' theme.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -226,5 +227,20 @@ describe.runIf(BROWSERS.includes('chromium'))('DevTools panel in Chromium DevToo
     expect(await panel.$eval('[data-testid="features"]', (e) => e.textContent)).toBe(
       JSON.stringify(options.learnerFeatures, null, 2),
     );
+
+    // DevTools' own theme, not the system's: light (Chromium's "default") as DevTools starts, then dark
+    // once DevTools' setting changes, with the page light all along.
+    const theme = () =>
+      panel.evaluate(() => [
+        document.documentElement.dataset['theme'],
+        getComputedStyle(document.body).backgroundColor,
+      ]);
+    expect(await theme()).toEqual(['light', 'rgb(255, 255, 255)']);
+    await devtools.evaluate(
+      "import('./core/common/common.js').then((c) => c.Settings.Settings.instance().moduleSetting('ui-theme').set('dark'))",
+    );
+    await panel.waitForFunction(() => document.documentElement.dataset['theme'] === 'dark', { timeout: 10_000 });
+    expect(await theme()).toEqual(['dark', 'rgb(13, 17, 23)']);
+    expect(await page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches)).toBe(false);
   });
 });
