@@ -86,8 +86,9 @@ def select_flags(policy, subject, names=None, search=None) -> Selection:
     ``search`` (case-insensitive; the first ``MAX_SEARCH_RESULTS``) if given, else all.
 
     Each flag comes with ``user_count`` (how many users ``Flag.users`` lists) and ``listed`` (whether
-    one of them is ``subject``), read in the same query by two subqueries on ``Flag.users``' table (no
-    GROUP BY over the flag's columns, which MariaDB would sort in a temporary table)."""
+    one of them is ``subject``), read in the same query by two subqueries on ``Flag.users``' table. (A
+    join with GROUP BY made MariaDB copy the selected rows, TEXT ``note`` included, into a temporary
+    table: 2.9 ms against 1.1 ms for 20 flags of 1,000.)"""
     if names is not None and not names:  # names= asking for none (the popup before a page has flags)
         return Selection(flags=[], truncated=None)
     Flag = get_waffle_flag_model()
