@@ -51,7 +51,13 @@ export function durationLabel(seconds: number): string {
 }
 
 /** Duration choices up to the server's maximum, always with the server's default and the maximum. */
-export function durationPresets(maxSeconds: number, defaultSeconds?: number): { seconds: number; label: string }[] {
+/** A duration the enrollment forms offer: its length and its words. */
+export interface DurationPreset {
+  seconds: number;
+  label: string;
+}
+
+export function durationPresets(maxSeconds: number, defaultSeconds?: number): DurationPreset[] {
   const wanted = new Set([15 * 60, 3600, 4 * 3600, 86400, 3 * 86400, 7 * 86400, 30 * 86400, maxSeconds]);
   if (defaultSeconds !== undefined && defaultSeconds > 0 && defaultSeconds <= maxSeconds) wanted.add(defaultSeconds);
   return [...wanted]

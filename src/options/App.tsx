@@ -111,7 +111,7 @@ function EnvironmentRow({
           </button>
         </p>
       ) : null}
-      <dl class="env__facts">
+      <dl class="facts">
         <dt>Learner portals</dt>
         <dd>
           <Origins list={env.learnerPortals} />

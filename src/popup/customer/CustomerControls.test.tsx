@@ -162,6 +162,10 @@ describe('Enable for a customer', () => {
 
     fireEvent.click(screen.getByTestId('customer-continue'));
     expect(screen.getByTestId('customer-reason-error').textContent).toContain('audit log');
+    // The error is the reason field's description, for a screen reader.
+    const reasonBox = screen.getByTestId('customer-reason');
+    const describedBy = reasonBox.getAttribute('aria-describedby') ?? '';
+    expect(document.getElementById(describedBy)?.textContent).toContain('audit log');
     expect(calls.some((c) => c.op === 'enrollCustomer')).toBe(false);
 
     fireEvent.input(screen.getByTestId('customer-reason'), { target: { value: ' PILOT-1 ' } });

@@ -1,11 +1,12 @@
 // "Enable for <customer> (N learners)…" on a flag that is off, for accounts the LMS lets enroll
 // customers: a duration and a reason, a confirmation that names how many learners it turns the flag on
 // for, then the live customer enrollment with a countdown and "Revoke". The backend decides everything.
-import { useState } from 'preact/hooks';
+import { useId, useState } from 'preact/hooks';
 import type { FlagInfo } from '../../core/backend-api';
 import { describeBackendError } from '../../core/backend-error';
 import { durationPresets, timeLeft } from '../../core/enrollment-text';
 import { learners, type CustomerEnrollment } from '../../core/customers';
+import { DurationField, ReasonField } from '../enroll/fields';
 import type { CustomerEnrollments } from './useCustomerEnrollments';
 
 const DEFAULT_MAX_SECONDS = 3 * 86400; // the backend's default MAX_CUSTOMER_DURATION
@@ -80,6 +81,7 @@ function CustomerForm({
   const [duration, setDuration] = useState(String(initial?.seconds ?? max));
   const [reason, setReason] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
+  const formId = useId();
   const [busy, setBusy] = useState(false);
   const who = `${customer.name} (${learners(customer.learnerCount)})`;
 
@@ -103,32 +105,16 @@ function CustomerForm({
         <p class="muted">
           Turn {flag} on for every learner of {who}.
         </p>
-        <label>
-          <span>For</span>
-          <select data-testid="customer-duration" value={duration} onChange={(e) => setDuration(e.currentTarget.value)}>
-            {presets.map((p) => (
-              <option key={p.seconds} value={String(p.seconds)}>
-                {p.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          <span>Reason (required)</span>
-          <input
-            type="text"
-            data-testid="customer-reason"
-            value={reason}
-            placeholder="PILOT-12: new dashboard for this customer"
-            aria-invalid={problem ? true : undefined}
-            onInput={(e) => setReason(e.currentTarget.value)}
-          />
-          {problem ? (
-            <span class="field-error" data-testid="customer-reason-error">
-              {problem}
-            </span>
-          ) : null}
-        </label>
+        <DurationField testId="customer-duration" presets={presets} value={duration} onChange={setDuration} />
+        <ReasonField
+          testId="customer-reason"
+          value={reason}
+          placeholder="PILOT-12: new dashboard for this customer"
+          error={problem}
+          errorId={`${formId}-reason-error`}
+          errorTestId="customer-reason-error"
+          onInput={setReason}
+        />
         <div class="enroll-form__actions">
           <button type="submit" data-testid="customer-continue">
             Continue…

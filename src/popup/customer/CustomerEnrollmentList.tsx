@@ -1,6 +1,6 @@
 // "My customer enrollments" under "My enrollments": the recent ones this account made, live first, for
 // accounts that may enroll customers.
-import { timeLeft } from '../../core/enrollment-text';
+import { EnrollmentTime } from '../enroll/EnrollmentTime';
 import { learners } from '../../core/customers';
 import type { CustomerEnrollments } from './useCustomerEnrollments';
 
@@ -32,15 +32,7 @@ export function CustomerEnrollmentList({
           {rows.map((e) => (
             <li key={e.id} data-testid="customer-enrollment" data-flag={e.flag} data-state={e.state}>
               <code>{e.flag}</code> for {e.customer.name} ({learners(e.learnerCount)}){' '}
-              {e.state === 'live' ? (
-                <span>
-                  until {new Date(e.expiresAt).toLocaleString()} ({timeLeft(e.expiresAt, now)} left)
-                </span>
-              ) : (
-                <span class="muted">
-                  {e.endReason ?? 'ended'} {e.endedAt ? new Date(e.endedAt).toLocaleString() : ''}
-                </span>
-              )}
+              <EnrollmentTime enrollment={e} now={now} />
               <span class="muted"> — {e.reason}</span>
             </li>
           ))}

@@ -5,6 +5,7 @@ import { useEffect, useId, useState } from 'preact/hooks';
 import type { EnrollRequest, Enrollment, FlagsResponse } from '../../core/backend-api';
 import { describeBackendError, type BackendAnswer } from '../../core/backend-error';
 import { durationPresets } from '../../core/enrollment-text';
+import { DurationField, Field, FieldError, ReasonField } from './fields';
 
 const CUSTOM = 'custom';
 
@@ -20,38 +21,6 @@ export interface EnrollFormProps {
   /** Once enrolled and the success shown: re-read what the LMS now says. */
   onDone: (e: Enrollment) => void;
   onCancel?: () => void;
-}
-
-/** A labelled control with its error, tied together for assistive technology. */
-function Field({
-  label,
-  name,
-  formId,
-  errors,
-  children,
-}: {
-  label: string;
-  name: string;
-  formId: string;
-  errors: Record<string, string>;
-  children: (described: { 'aria-invalid'?: true; 'aria-describedby'?: string }) => ComponentChildren;
-}) {
-  const errorId = `${formId}-${name}-error`;
-  return (
-    <label>
-      <span>{label}</span>
-      {children(errors[name] ? { 'aria-invalid': true, 'aria-describedby': errorId } : {})}
-      <FieldError name={name} formId={formId} errors={errors} />
-    </label>
-  );
-}
-
-function FieldError({ name, formId, errors }: { name: string; formId: string; errors: Record<string, string> }) {
-  return errors[name] ? (
-    <span class="field-error" id={`${formId}-${name}-error`} data-testid={`error-${name}`}>
-      {errors[name]}
-    </span>
-  ) : null;
 }
 
 export function EnrollForm({
@@ -127,7 +96,12 @@ export function EnrollForm({
       noValidate
     >
       {forOther ? (
-        <Field label="User (username or email)" name="user" formId={id} errors={errors}>
+        <Field
+          label="User (username or email)"
+          error={errors['user']}
+          errorId={`${id}-user-error`}
+          errorTestId="error-user"
+        >
           {(described) => (
             <input
               type="text"
@@ -151,20 +125,12 @@ export function EnrollForm({
             ))}
           </select>
           {choicesNote}
-          <FieldError name="flag" formId={id} errors={errors} />
+          <FieldError id={`${id}-flag-error`} error={errors['flag']} testId="error-flag" />
         </label>
       ) : null}
-      <label>
-        <span>For</span>
-        <select data-testid="enroll-duration" value={duration} onChange={(e) => setDuration(e.currentTarget.value)}>
-          {presets.map((p) => (
-            <option key={p.seconds} value={String(p.seconds)}>
-              {p.label}
-            </option>
-          ))}
-          <option value={CUSTOM}>Custom…</option>
-        </select>
-      </label>
+      <DurationField testId="enroll-duration" presets={presets} value={duration} onChange={setDuration}>
+        <option value={CUSTOM}>Custom…</option>
+      </DurationField>
       {duration === CUSTOM ? (
         <label>
           <span>Minutes</span>
@@ -178,20 +144,17 @@ export function EnrollForm({
           />
         </label>
       ) : null}
-      <FieldError name="duration" formId={id} errors={errors} />
-      <FieldError name="expires_at" formId={id} errors={errors} />
-      <Field label="Reason (required)" name="reason" formId={id} errors={errors}>
-        {(described) => (
-          <input
-            type="text"
-            data-testid="enroll-reason"
-            value={reason}
-            placeholder="QA-1234: check the new dashboard"
-            {...described}
-            onInput={(e) => setReason(e.currentTarget.value)}
-          />
-        )}
-      </Field>
+      <FieldError id={`${id}-duration-error`} error={errors['duration']} testId="error-duration" />
+      <FieldError id={`${id}-expires_at-error`} error={errors['expires_at']} testId="error-expires_at" />
+      <ReasonField
+        testId="enroll-reason"
+        value={reason}
+        placeholder="QA-1234: check the new dashboard"
+        error={errors['reason']}
+        errorId={`${id}-reason-error`}
+        errorTestId="error-reason"
+        onInput={setReason}
+      />
       <div class="enroll-form__actions">
         <button type="submit" data-testid={forOther ? 'enroll-other-submit' : 'enroll-submit'} disabled={busy}>
           {busy ? 'Enrolling…' : forOther ? 'Enroll user' : 'Enroll me'}

@@ -3,7 +3,7 @@
 import { CustomerEnrollmentList } from '../customer/CustomerEnrollmentList';
 import { useMemo } from 'preact/hooks';
 import type { Enrollment, FlagsResponse } from '../../core/backend-api';
-import { timeLeft } from '../../core/enrollment-text';
+import { EnrollmentTime } from './EnrollmentTime';
 import { EnrollForm } from './EnrollForm';
 import type { AllFlags, EnrollmentModel } from './useEnrollment';
 
@@ -81,16 +81,7 @@ function MyEnrollments({ mine, canEnrollSelf, now }: { mine: Enrollment[]; canEn
     <ul class="my-enrollments" data-testid="my-enrollments">
       {rows.map((e) => (
         <li key={e.id} data-testid="my-enrollment" data-flag={e.flag} data-state={e.state}>
-          <code>{e.flag}</code>{' '}
-          {e.state === 'live' ? (
-            <span>
-              until {new Date(e.expiresAt).toLocaleString()} ({timeLeft(e.expiresAt, now)} left)
-            </span>
-          ) : (
-            <span class="muted">
-              {e.endReason ?? 'ended'} {e.endedAt ? new Date(e.endedAt).toLocaleString() : ''}
-            </span>
-          )}
+          <code>{e.flag}</code> <EnrollmentTime enrollment={e} now={now} />
           <span class="muted"> — {e.reason}</span>
         </li>
       ))}

@@ -1,11 +1,12 @@
 // "Match on me": one reason and one duration enroll me in every differing flag an enrollment can make
 // match, each through `POST enrollments/` as its own audited enrollment; the rest are listed with why
 // not and what to do instead.
-import { useState } from 'preact/hooks';
+import { useId, useState } from 'preact/hooks';
 import type { EnrollRequest, Enrollment, FlagsResponse } from '../../core/backend-api';
 import { describeBackendError, type BackendAnswer, type BackendError } from '../../core/backend-error';
 import { durationPresets } from '../../core/enrollment-text';
 import type { MatchPlan } from '../../core/match';
+import { DurationField, ReasonField } from '../enroll/fields';
 
 type Outcome = { flag: string; ok: true; enrollment: Enrollment } | { flag: string; ok: false; error: BackendError };
 
@@ -29,6 +30,7 @@ export function MatchOnMe({
   const [duration, setDuration] = useState(String(initial?.seconds ?? ''));
   const [reason, setReason] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
+  const formId = useId();
   const [busy, setBusy] = useState(false);
   const [outcomes, setOutcomes] = useState<Outcome[]>([]);
 
@@ -65,36 +67,16 @@ export function MatchOnMe({
           </p>
           {open ? (
             <form class="enroll-form" data-testid="match-form" onSubmit={(e) => void submit(e)} noValidate>
-              <label>
-                <span>For</span>
-                <select
-                  data-testid="match-duration"
-                  value={duration}
-                  onChange={(e) => setDuration(e.currentTarget.value)}
-                >
-                  {presets.map((p) => (
-                    <option key={p.seconds} value={String(p.seconds)}>
-                      {p.label}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <label>
-                <span>Reason (required)</span>
-                <input
-                  type="text"
-                  data-testid="match-reason"
-                  value={reason}
-                  placeholder={`SUP-1234: reproduce ${them}'s view`}
-                  aria-invalid={problem ? true : undefined}
-                  onInput={(ev) => setReason(ev.currentTarget.value)}
-                />
-              </label>
-              {problem ? (
-                <span class="field-error" data-testid="match-problem">
-                  {problem}
-                </span>
-              ) : null}
+              <DurationField testId="match-duration" presets={presets} value={duration} onChange={setDuration} />
+              <ReasonField
+                testId="match-reason"
+                value={reason}
+                placeholder={`SUP-1234: reproduce ${them}'s view`}
+                error={problem}
+                errorId={`${formId}-reason-error`}
+                errorTestId="match-problem"
+                onInput={setReason}
+              />
               <div class="enroll-form__actions">
                 <button type="submit" data-testid="match-submit" disabled={busy}>
                   {busy

@@ -315,6 +315,10 @@ describe('View as user', () => {
     expect((screen.getByTestId('match-duration') as HTMLSelectElement).value).toBe(String(8 * 3600));
     fireEvent.click(screen.getByTestId('match-submit'));
     expect(screen.getByTestId('match-problem').textContent).toMatch(/audit log/);
+    // The error is the reason field's description, for a screen reader.
+    const describedBy = screen.getByTestId('match-reason').getAttribute('aria-describedby') ?? '';
+    expect(document.getElementById(describedBy)?.textContent).toMatch(/audit log/);
+    expect(screen.getByTestId('match-reason').getAttribute('aria-invalid')).toBe('true');
     expect(calls.some((c) => c.op === 'enroll')).toBe(false);
 
     fireEvent.change(screen.getByTestId('match-duration'), { target: { value: String(86400) } });
