@@ -4,7 +4,15 @@
 import { fixture as readFixture } from './fixtures';
 import { extract } from '../src/core/extract';
 import { parseJwtCookie } from '../src/core/identity';
-import type { Diagnostic, FlagSnapshot, IdentityResult, PageLoad, TabState } from '../src/core/types';
+import type {
+  Diagnostic,
+  EnterpriseRef,
+  FlagSnapshot,
+  FlagValue,
+  IdentityResult,
+  PageLoad,
+  TabState,
+} from '../src/core/types';
 import { pick, random, randomInt, randomToken } from './random';
 
 export type Json = Record<string, unknown>;
@@ -146,4 +154,30 @@ export function tabState(partial: Partial<TabState> = {}): TabState {
     diagnostics: [],
     ...partial,
   };
+}
+
+/**
+ * A learner-portal tab whose one load, at `at`, captured `flags` from the LMS's learner endpoint for
+ * staff, with no identity cookie: what the enrollment controls' tests start from.
+ */
+export function learnerTab(
+  flags: FlagValue[],
+  { at, enterprise = null }: { at: number; enterprise?: EnterpriseRef | null },
+): TabState {
+  const url = `${ORIGIN}/test-enterprise`;
+  const snapshot: FlagSnapshot = {
+    source: 'enterprise-learner',
+    method: 'GET',
+    url: `${LMS}/enterprise/api/v1/enterprise-learner/`,
+    status: 200,
+    capturedAt: at - 500,
+    flags,
+    enterprise,
+    username: 'staff',
+  };
+  return tabState({
+    url,
+    identity: { status: 'missing' },
+    loads: [{ id: 'load-1', url, startedAt: at - 1000, snapshots: [snapshot] }],
+  });
 }

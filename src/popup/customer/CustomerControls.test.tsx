@@ -10,6 +10,7 @@ import type { CustomerEnrollment, EnterpriseCustomerInfo } from '../../core/cust
 import type { BackendRequestType } from '../../core/messages';
 import type { TabState } from '../../core/types';
 import { flagInfo } from '../../../test/lms-answers';
+import { learnerTab } from '../../../test/popup-data';
 import { EnrollmentPanel } from '../enroll/EnrollmentPanel';
 import { FlagEnrollment } from '../enroll/FlagEnrollment';
 import { useEnrollment, type AskBackend } from '../enroll/useEnrollment';
@@ -81,35 +82,8 @@ function backend(script: Partial<Record<Op, BackendAnswer<unknown>[]>>) {
 }
 
 /** A learner-portal tab of Test Enterprise whose load showed FLAG (off). */
-function tab(enterprise: typeof TEST_ENTERPRISE | null = TEST_ENTERPRISE): TabState {
-  return {
-    tabId: 7,
-    origin: 'http://localhost:8734',
-    url: 'http://localhost:8734/test-enterprise',
-    identity: { status: 'missing' },
-    featureParams: [],
-    loads: [
-      {
-        id: 'load-1',
-        url: 'http://localhost:8734/test-enterprise',
-        startedAt: NOW - 1000,
-        snapshots: [
-          {
-            source: 'enterprise-learner',
-            method: 'GET',
-            url: `${LMS}/enterprise/api/v1/enterprise-learner/`,
-            status: 200,
-            capturedAt: NOW - 500,
-            flags: [{ key: 'enterprise_ai_pathways_operator_enabled', flag: FLAG, on: false }],
-            enterprise,
-            username: 'staff',
-          },
-        ],
-      },
-    ],
-    diagnostics: [],
-  };
-}
+const tab = (enterprise: typeof TEST_ENTERPRISE | null = TEST_ENTERPRISE): TabState =>
+  learnerTab([{ key: 'enterprise_ai_pathways_operator_enabled', flag: FLAG, on: false }], { at: NOW, enterprise });
 
 function Harness({ api, state }: { api: AskBackend; state: TabState }) {
   const e = useEnrollment({

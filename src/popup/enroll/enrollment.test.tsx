@@ -12,6 +12,7 @@ import { EnrollmentPanel } from './EnrollmentPanel';
 import { FlagEnrollment } from './FlagEnrollment';
 import { shownFlagNames, useEnrollment, type AskBackend, type ExpectationStore } from './useEnrollment';
 import { enrollmentInfo, flagInfo } from '../../../test/lms-answers';
+import { learnerTab } from '../../../test/popup-data';
 import { randomToken } from '../../../test/random';
 
 afterEach(cleanup);
@@ -135,35 +136,11 @@ function Harness(props: {
 }
 
 /** A tab whose current load captured these keys (flag: the Waffle name a source gave, or null). */
-function tabState(flags: { key: string; flag: string | null; on?: boolean }[]): TabState {
-  return {
-    tabId: 7,
-    origin: 'http://localhost:8734',
-    url: 'http://localhost:8734/test-enterprise',
-    identity: { status: 'missing' },
-    featureParams: [],
-    loads: [
-      {
-        id: 'load-1',
-        url: 'http://localhost:8734/test-enterprise',
-        startedAt: NOW - 1000,
-        snapshots: [
-          {
-            source: 'enterprise-learner',
-            method: 'GET',
-            url: `${LMS}/enterprise/api/v1/enterprise-learner/`,
-            status: 200,
-            capturedAt: NOW - 500,
-            flags: flags.map((f) => ({ key: f.key, flag: f.flag, on: f.on ?? false })),
-            enterprise: null,
-            username: 'staff',
-          },
-        ],
-      },
-    ],
-    diagnostics: [],
-  };
-}
+const tabState = (flags: { key: string; flag: string | null; on?: boolean }[]): TabState =>
+  learnerTab(
+    flags.map((f) => ({ key: f.key, flag: f.flag, on: f.on ?? false })),
+    { at: NOW },
+  );
 
 const rowEl = (key: string) => document.querySelector(`[data-testid="flag-row"][data-key="${key}"]`) as HTMLElement;
 
