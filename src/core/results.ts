@@ -104,7 +104,9 @@ export function withoutSuperseded(results: readonly CaptureResult[]): CaptureRes
 // and for each character `runtime.sendMessage` carries. `node scripts/bench.mjs wire`
 // (bench/wire-format.ts, 2026-12-02): a page load's results (learner + BFF dashboard) are 1,324 chars
 // as tuples, 1,750 as objects, the page paying ~27 µs against ~35 µs; a 500-flag response 16,570 chars
-// against 22,173, ~340 µs against ~450 µs. About a quarter less, of a budget of 100 µs per response.
+// against 22,173, ~340 µs against ~450 µs. About a quarter less, of a budget of 100 µs per response;
+// most of it is the send, estimated from the length at ~15 ns per character (measured once, docs/
+// BENCHMARKS.md), as the encoding itself differs little for a page load (~4–7 µs either way).
 type WireSnapshot = [
   's',
   SourceId,
