@@ -106,7 +106,7 @@ export function withoutSuperseded(results: readonly CaptureResult[]): CaptureRes
 // as tuples, 1,750 as objects, the page paying ~27 µs against ~35 µs; a 500-flag response 16,570 chars
 // against 22,173, ~340 µs against ~450 µs. About a quarter less, of a budget of 100 µs per response;
 // most of it is the send, estimated from the length at ~15 ns per character (measured once, docs/
-// BENCHMARKS.md), as the encoding itself differs little for a page load (~4–7 µs either way).
+// BENCHMARKS.md), as the encoding itself differs little for a page load (4–7 µs against 5–9 µs).
 type WireSnapshot = [
   's',
   SourceId,
